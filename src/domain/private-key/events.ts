@@ -1,0 +1,13 @@
+import type { Event } from '../shared/event.js';
+import type { KeyTechnology } from '../shared/x509-facts.js';
+
+/** Only public facts: the key material itself sits encrypted in the key vault under `privateKeyId`. */
+export type PrivateKeyImported = Event<'PrivateKeyImported', {
+  privateKeyId: string;
+  keyTechnology: KeyTechnology;
+  spkiSha256: string;
+  source: 'upload' | 'import';
+  importedAt: string;
+}>;
+
+export type PrivateKeyEvent = PrivateKeyImported;

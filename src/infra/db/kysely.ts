@@ -1,0 +1,45 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+const INT8_OID = 20;
+const parseInt8 = (value: string): bigint => BigInt(value);
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** dataDir undefined: in memory (tests). */
+  | { kind: 'pglite'; dataDir?: string };
+
+export type DatabaseHandle = {
+  kind: 'postgres' | 'pglite';
+  db: Kysely<Database>;
+  /** Set for PostgreSQL servers: LISTEN needs a connection of its own. */
+  pool?: pg.Pool;
+  pglite?: PGlite;
+  close: () => Promise<void>;
+};
+
+/** The one place int8 is normalised: both drivers return bigint. */
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    // A dropped idle connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kind: 'postgres', db, pool, close: () => db.destroy() };
+  }
+  const pglite = await PGlite.create(target.dataDir, {
+    parsers: { [INT8_OID]: parseInt8 },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { kind: 'pglite', db, pglite, close: () => db.destroy() };
+}
