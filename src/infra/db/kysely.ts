@@ -37,7 +37,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
-  const pglite = await PGlite.create(target.dataDir, {
+  // One options object: PGlite.create(undefined, options) ignores options (in-memory tests lost the int8 parser).
+  const pglite = await PGlite.create({
+    dataDir: target.dataDir,
     parsers: { [INT8_OID]: parseInt8 },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });

@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Database } from '../infra/db/schema.js';
+import type { EventStore } from '../infra/eventstore/port.js';
+import type { KeyVault } from '../infra/key-vault/port.js';
+import type { Logger } from '../infra/logger.js';
+
+export type ProjectionStatus = { name: string; version: number; position: bigint; lastError?: string };
+
+/** What the HTTP layer needs of the projections: read-your-writes and lag. */
+export type ProjectionsView = {
+  waitFor: (position: bigint, options?: { timeoutMs?: number }) => Promise<void>;
+  status: () => ProjectionStatus[] | Promise<ProjectionStatus[]>;
+};
+
+export type AppDeps = {
+  db: Kysely<Database>;
+  store: EventStore;
+  vault: KeyVault;
+  projections: ProjectionsView;
+  redis?: Redis;
+  logger: Logger;
+  now: () => Date;
+  adminPrefix: string;
+  adminToken?: string;
+};

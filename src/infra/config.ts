@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const listen = (name: string, fallback: string) =>
+  z.string().default(fallback).transform((value, ctx) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(value.trim());
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be host:port (e.g. 127.0.0.1:7201), got "${value}"` });
+      return z.NEVER;
+    }
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+
+const url = (name: string, protocols: string[]) =>
+  z.string().optional().transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` });
+      return z.NEVER;
+    }
+  });
+
+const roles = ['admin', 'public', 'projector'] as const;
+
+const schema = z.object({
+  CERTLEDGER_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  EVENTSTORE_URL: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kdb:']),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  CERTLEDGER_REDIS_DB: z.coerce.number().int().min(0).max(15).optional(),
+  CERTLEDGER_ADMIN_LISTEN: listen('CERTLEDGER_ADMIN_LISTEN', '127.0.0.1:7201'),
+  CERTLEDGER_PUBLIC_LISTEN: listen('CERTLEDGER_PUBLIC_LISTEN', '127.0.0.1:7202'),
+  CERTLEDGER_ADMIN_PREFIX: z.string().default('/.well-known/peter_sslers').refine(
+    (p) => /^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(p),
+    'CERTLEDGER_ADMIN_PREFIX must start with "/" and not end with "/"',
+  ),
+  CERTLEDGER_ADMIN_TOKEN: z.string().optional().refine(
+    (t) => t === undefined || t.length >= 16,
+    'CERTLEDGER_ADMIN_TOKEN must be at least 16 characters',
+  ),
+  CERTLEDGER_MASTER_KEY: z.string().optional(),
+  CERTLEDGER_ROLES: z.string().default('admin,public,projector').transform((value, ctx) => {
+    const list = value.split(',').map((r) => r.trim()).filter(Boolean);
+    const unknown = list.filter((r) => !(roles as readonly string[]).includes(r));
+    if (unknown.length > 0 || list.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `CERTLEDGER_ROLES takes a comma-separated list of ${roles.join(', ')}; got "${value}"` });
+      return z.NEVER;
+    }
+    return list as (typeof roles)[number][];
+  }),
+  CERTLEDGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = {
+  dataDir: string;
+  databaseUrl?: string;
+  eventStoreUrl?: string;
+  redisUrl?: string;
+  redisDb: number;
+  adminListen: { host: string; port: number };
+  publicListen: { host: string; port: number };
+  adminPrefix: string;
+  adminToken?: string;
+  masterKey?: string;
+  roles: ('admin' | 'public' | 'projector')[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as shells and compose files tend to pass them. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => (i.message.startsWith(String(i.path[0])) ? i.message : `${String(i.path[0])}: ${i.message}`)));
+  }
+  const e = parsed.data;
+  return {
+    dataDir: path.resolve(e.CERTLEDGER_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    eventStoreUrl: e.EVENTSTORE_URL,
+    redisUrl: e.REDIS_URL,
+    redisDb: e.CERTLEDGER_REDIS_DB ?? 9,
+    adminListen: e.CERTLEDGER_ADMIN_LISTEN,
+    publicListen: e.CERTLEDGER_PUBLIC_LISTEN,
+    adminPrefix: e.CERTLEDGER_ADMIN_PREFIX,
+    adminToken: e.CERTLEDGER_ADMIN_TOKEN,
+    masterKey: e.CERTLEDGER_MASTER_KEY,
+    roles: e.CERTLEDGER_ROLES,
+    logLevel: e.CERTLEDGER_LOG_LEVEL,
+  };
+}

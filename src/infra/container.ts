@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { catalogProjections } from '../projections/index.js';
+import { createProjectionSet } from '../projections/runner.js';
+import type { Config } from './config.js';
+import { lockDataDir } from './db/data-dir-lock.js';
+import { openDatabase, type DatabaseHandle } from './db/kysely.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createEventStoreDbEventStore } from './eventstore/eventstoredb.js';
+import type { EventStore } from './eventstore/port.js';
+import { createPostgresEventStore } from './eventstore/postgres.js';
+import { loadMasterKey } from './key-vault/master-key.js';
+import { createKeyVault } from './key-vault/vault.js';
+import type { Logger } from './logger.js';
+import { openRedis } from './redis/client.js';
+import { TOKENS } from './tokens.js';
+
+export type Runtime = {
+  container: DependencyContainer;
+  close: () => Promise<void>;
+};
+
+/**
+ * The composition root: the only place that knows which adapters run. With no configuration,
+ * everything lives in PGlite under the data folder and there is no Redis.
+ */
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    let handle: DatabaseHandle;
+    if (config.databaseUrl) {
+      handle = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
+    } else {
+      const lock = await lockDataDir(config.dataDir);
+      closers.push(lock.release);
+      handle = await openDatabase({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') });
+    }
+    closers.push(handle.close);
+    await migrateToLatest(handle.db);
+
+    const store: EventStore = config.eventStoreUrl
+      ? createEventStoreDbEventStore(config.eventStoreUrl)
+      : createPostgresEventStore(handle);
+    closers.push(() => store.close());
+
+    const master = await loadMasterKey({ configured: config.masterKey, dataDir: config.databaseUrl ? undefined : config.dataDir });
+    const vault = createKeyVault(handle.db, master);
+
+    const redis = config.redisUrl ? openRedis(config.redisUrl, config.redisDb) : undefined;
+    if (redis) {
+      // Redis is a cache: an outage is logged, never fatal.
+      redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+      closers.push(async () => redis.disconnect());
+    }
+
+    const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger });
+    closers.push(() => projections.stop());
+    if (config.roles.includes('projector')) await projections.start();
+
+    const container = rootContainer.createChildContainer();
+    container.register(TOKENS.Config, { useValue: config });
+    container.register(TOKENS.Logger, { useValue: logger });
+    container.register(TOKENS.DatabaseHandle, { useValue: handle });
+    container.register(TOKENS.Db, { useValue: handle.db });
+    container.register(TOKENS.EventStore, { useValue: store });
+    container.register(TOKENS.KeyVault, { useValue: vault });
+    // tsyringe cannot hold an undefined value: no Redis means no registration.
+    if (redis) container.register(TOKENS.Redis, { useValue: redis });
+    container.register(TOKENS.Projections, { useValue: projections });
+    container.register(TOKENS.Clock, { useValue: () => new Date() });
+    logger.info('runtime ready', { database: handle.kind, eventStore: store.kind, redis: Boolean(redis) });
+    return { container, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { ProjectionSet } from '../projections/runner.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/kysely.js';
+import type { Database } from './db/schema.js';
+import type { EventStore } from './eventstore/port.js';
+import type { KeyVault } from './key-vault/port.js';
+import type { Logger } from './logger.js';
+
+/** Typed tokens: esbuild emits no decorator metadata, so everything is registered and resolved by token. */
+export const TOKENS = {
+  Config: Symbol('Config') as symbol & { __type?: Config },
+  Logger: Symbol('Logger') as symbol & { __type?: Logger },
+  DatabaseHandle: Symbol('DatabaseHandle') as symbol & { __type?: DatabaseHandle },
+  Db: Symbol('Db') as symbol & { __type?: Kysely<Database> },
+  EventStore: Symbol('EventStore') as symbol & { __type?: EventStore },
+  KeyVault: Symbol('KeyVault') as symbol & { __type?: KeyVault },
+  Redis: Symbol('Redis') as symbol & { __type?: Redis | undefined },
+  Projections: Symbol('Projections') as symbol & { __type?: ProjectionSet },
+  Clock: Symbol('Clock') as symbol & { __type?: () => Date },
+} as const;
+
+export type TokenType<T> = T extends { __type?: infer V } ? V : never;

@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import { appDepsFrom } from './http/app-factory.js';
+import { createAdminApp } from './http/admin-app.js';
+import { createPublicApp } from './http/public-app.js';
+import { ConfigError, loadConfig } from './infra/config.js';
+import { createRuntime } from './infra/container.js';
+import { createLogger } from './infra/logger.js';
+
+const listen = (app: import('express').Express, host: string, port: number) =>
+  new Promise<Server>((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await createRuntime(config, logger);
+  const deps = appDepsFrom(runtime.container);
+  const servers: Server[] = [];
+  try {
+    if (config.roles.includes('admin')) {
+      servers.push(await listen(createAdminApp(deps), config.adminListen.host, config.adminListen.port));
+      logger.info('admin listening', { address: `${config.adminListen.host}:${config.adminListen.port}`, prefix: config.adminPrefix });
+    }
+    if (config.roles.includes('public')) {
+      servers.push(await listen(createPublicApp(deps), config.publicListen.host, config.publicListen.port));
+      logger.info('public listening', { address: `${config.publicListen.host}:${config.publicListen.port}` });
+    }
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const stop = async (signal: string) => {
+    logger.info('stopping', { signal });
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : `certledger failed to start: ${(error as Error)?.message ?? String(error)}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

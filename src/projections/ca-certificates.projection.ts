@@ -1,0 +1,70 @@
+import type { Transaction } from 'kysely';
+import type { CaCertificateImported } from '../domain/ca-certificate/events.js';
+import type { CaChainImported } from '../domain/ca-chain/events.js';
+import { IllegalStateError } from '../domain/shared/errors.js';
+import type { Database } from '../infra/db/schema.js';
+import type { Projection } from './projection.js';
+
+async function caCertificateImported(trx: Transaction<Database>, data: CaCertificateImported['data']): Promise<void> {
+  await trx
+    .insertInto('ca_certificates')
+    .values({
+      id: data.caCertificateId,
+      pem: data.pem,
+      fingerprint_sha1: data.fingerprintSha1,
+      fingerprint_sha256: data.fingerprintSha256,
+      spki_sha256: data.spkiSha256,
+      serial: data.serial,
+      subject: data.subject,
+      issuer: data.issuer,
+      not_before: data.notBefore,
+      not_after: data.notAfter,
+      is_self_signed: data.isSelfSigned,
+      created_at: data.importedAt,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** PEMs end with a newline; make sure, so the concatenation stays valid PEM. */
+const withNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
+
+async function caChainImported(trx: Transaction<Database>, data: CaChainImported['data']): Promise<void> {
+  const rows =
+    data.caCertificateIds.length === 0
+      ? []
+      : await trx.selectFrom('ca_certificates').select(['id', 'pem']).where('id', 'in', data.caCertificateIds).execute();
+  const pemById = new Map(rows.map((row) => [row.id, row.pem]));
+  const missing = data.caCertificateIds.filter((id) => !pemById.has(id));
+  // The chain's decider requires its CA certificates first; serving a truncated chain would be worse than stopping.
+  if (missing.length > 0) {
+    throw new IllegalStateError(`CA chain ${data.caChainId} names unknown CA certificates ${missing.join(', ')}`);
+  }
+  const pem = data.caCertificateIds.map((id) => withNewline(pemById.get(id) as string)).join('');
+  await trx
+    .insertInto('ca_chains')
+    .values({
+      id: data.caChainId,
+      ca_certificate_ids: JSON.stringify(data.caCertificateIds),
+      pem,
+      created_at: data.importedAt,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** CA certificates and the chains built from them (in one projection: a chain reads its certificates' PEMs). */
+export const caCertificatesProjection: Projection = {
+  name: 'ca_certificates',
+  version: 1,
+  eventTypes: ['CaCertificateImported', 'CaChainImported'],
+  tables: ['ca_certificates', 'ca_chains'],
+  async apply(trx, event) {
+    switch (event.type) {
+      case 'CaCertificateImported':
+        return caCertificateImported(trx, event.data as CaCertificateImported['data']);
+      case 'CaChainImported':
+        return caChainImported(trx, event.data as CaChainImported['data']);
+    }
+  },
+};

@@ -1,0 +1,19 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../infra/db/schema.js';
+import type { RecordedEvent } from '../infra/eventstore/port.js';
+
+/**
+ * A read model fed by the event log. The runner calls `apply` inside the transaction that also
+ * moves the checkpoint; `apply` must still be idempotent by itself (upserts on natural keys,
+ * ON CONFLICT), so a replay or an overlapping rebuild can never double-count.
+ */
+export type Projection = {
+  /** Checkpoint key in projection_checkpoints; never rename a shipped projection. */
+  name: string;
+  /** Bump when `apply` changes meaning: a stored version that differs triggers a rebuild. */
+  version: number;
+  eventTypes: readonly string[];
+  /** The tables this projection owns: a rebuild empties exactly these. */
+  tables: readonly (keyof Database)[];
+  apply: (trx: Transaction<Database>, event: RecordedEvent) => Promise<void>;
+};

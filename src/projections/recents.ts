@@ -1,0 +1,50 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../infra/db/schema.js';
+
+/**
+ * The best active certificate per domain and kind, picked by DISTINCT ON: latest not_after,
+ * then the newest import, then the id so the choice is total (identical on every rebuild).
+ * `single`: its name set is exactly that domain; otherwise it names the domain among others.
+ */
+const best = (scope: RawBuilder<unknown>): RawBuilder<unknown> => sql`
+  SELECT DISTINCT ON (s.domain_id, c.domain_count = 1)
+         s.domain_id, c.domain_count = 1 AS single, c.id AS certificate_id
+    FROM unique_fqdn_set_domains s
+    JOIN certificates c ON c.unique_fqdn_set_id = s.unique_fqdn_set_id AND c.is_active
+   WHERE ${scope}
+   ORDER BY s.domain_id, c.domain_count = 1, c.not_after DESC, c.created_at DESC, c.id DESC`;
+
+/**
+ * One UPDATE for all the domains in scope; a domain that lost its last active certificate
+ * goes back to NULL. Rows whose recents did not change are not rewritten.
+ */
+async function update(trx: Kysely<Database>, domainScope: RawBuilder<unknown>, setScope: RawBuilder<unknown>): Promise<void> {
+  await sql`
+    WITH best AS (${best(setScope)}),
+    fresh AS (
+      SELECT d.id,
+             (SELECT b.certificate_id FROM best b WHERE b.domain_id = d.id AND b.single) AS single_id,
+             (SELECT b.certificate_id FROM best b WHERE b.domain_id = d.id AND NOT b.single) AS multi_id
+        FROM domains d
+       WHERE ${domainScope}
+    )
+    UPDATE domains d
+       SET certificate_latest_single_id = f.single_id,
+           certificate_latest_multi_id = f.multi_id
+      FROM fresh f
+     WHERE d.id = f.id
+       AND (d.certificate_latest_single_id IS DISTINCT FROM f.single_id
+            OR d.certificate_latest_multi_id IS DISTINCT FROM f.multi_id)`.execute(trx);
+}
+
+/** Recomputes the recents of these domains (after an import, deactivation or revocation touching them). */
+export async function updateRecents(trx: Kysely<Database>, domainIds: readonly string[]): Promise<void> {
+  if (domainIds.length === 0) return;
+  const ids = [...new Set(domainIds)];
+  await update(trx, sql`d.id = ANY(${ids}::text[])`, sql`s.domain_id = ANY(${ids}::text[])`);
+}
+
+/** Recomputes every domain's recents (the update-recents admin route, or after bulk expiry). */
+export async function updateAllRecents(trx: Kysely<Database>): Promise<void> {
+  await update(trx, sql`TRUE`, sql`TRUE`);
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { Redis } from 'ioredis';
+import { createAdminApp } from '../../src/http/admin-app.js';
+import type { AppDeps } from '../../src/http/app-deps.js';
+import { createPublicApp } from '../../src/http/public-app.js';
+import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
+import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js';
+import { masterKeyId } from '../../src/infra/key-vault/master-key.js';
+import { createKeyVault } from '../../src/infra/key-vault/vault.js';
+import { silentLogger } from '../../src/infra/logger.js';
+import { catalogProjections, createProjectionSet } from '../../src/projections/index.js';
+import { openTestDatabase } from './db.js';
+
+export const REDIS_TEST_DB = 11;
+
+export type TestServer = { url: string; close: () => Promise<void> };
+
+export async function listenOn(app: Express): Promise<TestServer> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export async function openRedisForTests(): Promise<Redis> {
+  const redis = new Redis({ host: '127.0.0.1', port: 6379, db: REDIS_TEST_DB, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+  } catch (error) {
+    throw new Error('Redis is not reachable at 127.0.0.1:6379: start it (see .ci/run)', { cause: error });
+  }
+  return redis;
+}
+
+export type TestStack = {
+  handle: DatabaseHandle;
+  deps: AppDeps;
+  admin: TestServer;
+  public: TestServer;
+  redis?: Redis;
+  close: () => Promise<void>;
+};
+
+/** The real wiring (event store, vault, projections, both apps) on one fresh database. */
+export async function startTestStack(kind: 'pglite' | 'postgres', options: { adminToken?: string; redis?: boolean } = {}): Promise<TestStack> {
+  const handle = await openTestDatabase(kind);
+  const store = createPostgresEventStore(handle);
+  const key = randomBytes(32);
+  const vault = createKeyVault(handle.db, { key, id: masterKeyId(key) });
+  const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger: silentLogger });
+  projections.start();
+  const redis = options.redis ? await openRedisForTests() : undefined;
+  const deps: AppDeps = {
+    db: handle.db,
+    store,
+    vault,
+    projections,
+    redis,
+    logger: silentLogger,
+    now: () => new Date(),
+    adminPrefix: '/.well-known/peter_sslers',
+    adminToken: options.adminToken,
+  };
+  const admin = await listenOn(createAdminApp(deps));
+  const pub = await listenOn(createPublicApp(deps));
+  return {
+    handle,
+    deps,
+    admin,
+    public: pub,
+    redis,
+    close: async () => {
+      await admin.close();
+      await pub.close();
+      await projections.stop();
+      await store.close();
+      redis?.disconnect();
+      await handle.close();
+    },
+  };
+}
+
+export function form(fields: Record<string, string | Buffer>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    data.append(name, new Blob([typeof value === 'string' ? Buffer.from(value) : value]), `${name}.pem`);
+  }
+  return data;
+}
+
+/** Response bodies in tests are whatever the API sent; assertions check their shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = (res: Response): Promise<any> => res.json();
