@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { catalogProjections } from '../projections/index.js';
+import { createCheckpointWatcher } from '../projections/checkpoint-watcher.js';
 import { createProjectionSet } from '../projections/runner.js';
 import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
@@ -57,9 +58,11 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(async () => redis.disconnect());
     }
 
-    const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger });
+    const projections = config.roles.includes('projector')
+      ? createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger })
+      : createCheckpointWatcher(handle.db, catalogProjections);
+    projections.start();
     closers.push(() => projections.stop());
-    if (config.roles.includes('projector')) await projections.start();
 
     const container = rootContainer.createChildContainer();
     container.register(TOKENS.Config, { useValue: config });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import type { ProjectionSet } from '../projections/runner.js';
+import type { ProjectionsView } from '../http/app-deps.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/kysely.js';
 import type { Database } from './db/schema.js';
@@ -17,7 +17,7 @@ export const TOKENS = {
   EventStore: Symbol('EventStore') as symbol & { __type?: EventStore },
   KeyVault: Symbol('KeyVault') as symbol & { __type?: KeyVault },
   Redis: Symbol('Redis') as symbol & { __type?: Redis | undefined },
-  Projections: Symbol('Projections') as symbol & { __type?: ProjectionSet },
+  Projections: Symbol('Projections') as symbol & { __type?: ProjectionsView },
   Clock: Symbol('Clock') as symbol & { __type?: () => Date },
 } as const;
 

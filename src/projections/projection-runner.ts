@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../infra/db/schema.js';
 import type { EventStore } from '../infra/eventstore/port.js';
+import type { LogFields, Logger } from '../infra/logger.js';
 import { applyBatch, CheckpointMovedError, loadCheckpoint, ProjectionApplyError, rebuildFromZero, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
 import type { PositionBoard } from './wait-for-position.js';
 
-/** Structured, ship-safe logging: fields carry event types, ids and positions, never payloads. */
-export type ProjectionLogger = {
-  info: (message: string, fields: Record<string, unknown>) => void;
-  error: (message: string, fields: Record<string, unknown>) => void;
-};
+/** The part of the service logger runners use: scalar fields (types, ids, positions), never payloads. */
+export type ProjectionLogger = Pick<Logger, 'info' | 'error'>;
 
 export type RunnerSettings = {
   batchSize: number;
@@ -95,7 +93,7 @@ export function createProjectionRunner({ projection, store, db, board, logger, s
     checkpoint = undefined;
     const message = error instanceof Error ? error.message : String(error);
     board.reportError(name, message);
-    const fields: Record<string, unknown> = { projection: name, error: message };
+    const fields: LogFields = { projection: name, error: message };
     if (error instanceof ProjectionApplyError) {
       // Only the message of the underlying error: the event's data never reaches the log.
       Object.assign(fields, { eventType: error.event.type, eventId: error.event.id, position: error.event.position.toString() });

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { NotFoundError } from '../domain/shared/errors.js';
 import type { Database } from '../infra/db/schema.js';
 import type { EventStore } from '../infra/eventstore/port.js';
+import { createLogger } from '../infra/logger.js';
 import type { Projection } from './projection.js';
 import { createProjectionRunner, type ProjectionLogger, type ProjectionRunner, type RunnerSettings } from './projection-runner.js';
 import { createPositionBoard, type WaitForOptions } from './wait-for-position.js';
@@ -33,12 +34,7 @@ export type ProjectionSetOptions = {
 
 const defaults: RunnerSettings = { batchSize: 500, pollIntervalMs: 1_000, retryInitialMs: 250, retryMaxMs: 30_000 };
 
-const consoleLogger: ProjectionLogger = {
-  info: (message, fields) => console.info(message, fields),
-  error: (message, fields) => console.error(message, fields),
-};
-
-export function createProjectionSet({ store, db, projections, logger = consoleLogger, settings }: ProjectionSetOptions): ProjectionSet {
+export function createProjectionSet({ store, db, projections, logger = createLogger(), settings }: ProjectionSetOptions): ProjectionSet {
   const names = projections.map((p) => p.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate) throw new Error(`Projection ${duplicate} is registered twice`);

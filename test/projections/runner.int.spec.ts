@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
 import type { Database } from '../../src/infra/db/schema.js';
 import type { EventStore, NewEvent } from '../../src/infra/eventstore/port.js';
 import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js';
+import type { LogFields } from '../../src/infra/logger.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { createProjectionSet, ProjectionTimeoutError, type ProjectionLogger, type ProjectionSet } from '../../src/projections/runner.js';
 import { openTestDatabase } from '../support/db.js';
@@ -33,10 +34,10 @@ describe.each(['pglite', 'postgres'] as const)('projection runner on %s', (kind)
   let handle: DatabaseHandle;
   let store: EventStore;
   const sets: ProjectionSet[] = [];
-  const logged: { message: string; fields: Record<string, unknown> }[] = [];
+  const logged: { message: string; fields: LogFields }[] = [];
   const logger: ProjectionLogger = {
-    info: (message, fields) => logged.push({ message, fields }),
-    error: (message, fields) => logged.push({ message, fields }),
+    info: (message, fields = {}) => logged.push({ message, fields }),
+    error: (message, fields = {}) => logged.push({ message, fields }),
   };
 
   const newSet = (projection: Projection, settings: { batchSize?: number; pollIntervalMs?: number } = {}): ProjectionSet => {

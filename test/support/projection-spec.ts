@@ -6,9 +6,10 @@ import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
 import type { Database } from '../../src/infra/db/schema.js';
 import type { EventStore, RecordedEvent } from '../../src/infra/eventstore/port.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js';
 import type { Projection } from '../../src/projections/projection.js';
-import { createProjectionSet, type ProjectionLogger, type ProjectionSet } from '../../src/projections/runner.js';
+import { createProjectionSet, type ProjectionSet } from '../../src/projections/runner.js';
 import { openTestDatabase } from './db.js';
 
 export type GivenEvent = { stream: string; type: string; data: object };
@@ -26,8 +27,6 @@ export type ProjectionSpec = {
   snapshot: (tables: readonly (keyof Database)[]) => Promise<Record<string, unknown[]>>;
   close: () => Promise<void>;
 };
-
-export const silentLogger: ProjectionLogger = { info: () => undefined, error: () => undefined };
 
 export async function openProjectionSpec(
   projections: readonly Projection[],

@@ -11,13 +11,11 @@ import { multipartFields } from '../../upload.js';
 
 const flag = (value: unknown): boolean => value === '1' || value === 'true';
 
-/** Older lua-resty-peter_sslers releases read these names for the same objects. */
+/** Older peter_sslers releases named the same objects x509_certificate__*; their clients still read them. */
 const withAliases = (payload: DomainPayload) => ({
   ...payload,
   x509_certificate__latest_single: payload.certificate_signed__latest_single,
   x509_certificate__latest_multi: payload.certificate_signed__latest_multi,
-  server_certificate__latest_single: payload.certificate_signed__latest_single,
-  server_certificate__latest_multi: payload.certificate_signed__latest_multi,
 });
 
 const UPLOAD_FIELDS = { certificate: 'certificate_file', privateKey: 'private_key_file', chain: 'chain_file' } as const;
