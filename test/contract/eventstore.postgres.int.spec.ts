@@ -43,8 +43,11 @@ describe('PostgreSQL event store on a PostgreSQL server', () => {
     const { rows } = await client.query<{ global_position: bigint }>(
       `INSERT INTO events (event_id, stream_name, stream_revision, event_type, data, metadata)
        VALUES ($1, $2, 0, 'ContractLate', '{}', '{"schemaVersion":1}') RETURNING global_position`, [id, streamName]);
-    const finish = async (sql: 'COMMIT' | 'ROLLBACK') => { await client.query(sql); client.release(); };
-    return { id, position: rows[0]!.global_position, commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK') };
+    let open = true;
+    const finish = async (sql: 'COMMIT' | 'ROLLBACK') => { await client.query(sql); open = false; client.release(); };
+    // On a failed test: drop the connection (and its transaction) so closing the pool cannot hang.
+    const abandon = () => { if (open) { open = false; client.release(true); } };
+    return { id, position: rows[0]!.global_position, commit: () => finish('COMMIT'), rollback: () => finish('ROLLBACK'), abandon };
   }
 
   it('has kind postgres and head 0n while empty', async () => {
@@ -58,19 +61,21 @@ describe('PostgreSQL event store on a PostgreSQL server', () => {
       const subscription = store.subscribeToAll({ after: first.position });
       const iterator = subscription[Symbol.asyncIterator]();
       const late = await lateAppend(`late-${randomUUID()}`);
-      expect(late.position).toBeGreaterThan(first.position);
-
       const streams = Array.from({ length: 5 }, () => `late-${randomUUID()}`);
       const appends = streams.map((s) => store.append(s, [event()], { expectedRevision: 'no_stream' }));
       const received = take(iterator, ending === 'COMMIT' ? 6 : 5);
-      await sleep(300);
-      // Appends queue behind the lock; nothing past the open transaction is visible to anyone.
-      expect(await Promise.all(appends.map(settled))).toEqual(streams.map(() => false));
-      expect(await settled(received)).toBe(false);
-      expect(await store.readAll({ after: first.position, maxCount: 10 })).toEqual([]);
-      expect(await store.headPosition()).toBe(first.position);
-
-      await (ending === 'COMMIT' ? late.commit() : late.rollback());
+      try {
+        expect(late.position).toBeGreaterThan(first.position);
+        await sleep(300);
+        // Appends queue behind the lock; nothing past the open transaction is visible to anyone.
+        expect(await Promise.all(appends.map(settled))).toEqual(streams.map(() => false));
+        expect(await settled(received)).toBe(false);
+        expect(await store.readAll({ after: first.position, maxCount: 10 })).toEqual([]);
+        expect(await store.headPosition()).toBe(first.position);
+        await (ending === 'COMMIT' ? late.commit() : late.rollback());
+      } finally {
+        late.abandon();
+      }
       const results = await Promise.all(appends);
       const events = await received;
       await subscription.close();

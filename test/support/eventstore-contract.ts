@@ -146,7 +146,7 @@ export function describeEventStoreContract(name: string, open: OpenEventStore): 
       const appends = 25;
       const prefix = uniqueStream('concurrent');
       const subscription = store.subscribeToAll({ after: 0n });
-      const received = take(subscription[Symbol.asyncIterator](), writers * appends, (e) => e.streamName.startsWith(prefix), 60_000);
+      const received = take(subscription[Symbol.asyncIterator](), writers * appends, (e) => e.streamName.startsWith(prefix), 30_000);
       const ids = new Set<string>();
       await Promise.all(Array.from({ length: writers }, async (_, w) => {
         for (let i = 0; i < appends; i++) {

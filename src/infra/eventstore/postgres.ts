@@ -44,7 +44,7 @@ export function createPostgresEventStore(handle: DatabaseHandle): EventStore {
         // READ COMMITTED on purpose: the revision check must see the commit of the writer that held the
         // lock before us; REPEATABLE READ would freeze the snapshot before the lock wait.
         result = await db.transaction().execute(async (trx) => {
-          if (!process.env.NOLOCK) await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(trx);
+          await sql`select pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)})`.execute(trx);
           const current = await currentRevision(trx, streamName);
           checkExpected(streamName, expectedRevision, current);
           if (events.length === 0) return { nextRevision: current ?? -1n, position: await head(trx) };
