@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestChain } from '../support/pki.js';
-import { form, json } from '../support/app.js';
+import { form, json, openRedisForTests, REDIS_TEST_DB } from '../support/app.js';
+import { openTestDatabase } from '../support/db.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'src/main.ts');
@@ -49,7 +50,7 @@ const waitReady = async (url: string, r: Run) => {
   throw new Error(`not ready: ${r.output()}`);
 };
 
-describe('npm start on the embedded default', () => {
+describe('npm start with no configuration', () => {
   let cwd: string;
   let admin: string;
   let ports: { admin: number; public: number };
@@ -107,5 +108,58 @@ describe('npm start on the embedded default', () => {
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('CERTLEDGER_ADMIN_LISTEN must be host:port');
     expect(bad.output()).toContain('DATABASE_URL must be a postgres://');
+  });
+});
+
+describe('npm start on PostgreSQL and Redis', () => {
+  it('keeps everything in the configured servers and writes the prime through to Redis', async () => {
+    const database = await openTestDatabase('postgres');
+    const url = (database.pool!.options as { connectionString: string }).connectionString;
+    const redis = await openRedisForTests();
+    const cwd = await mkdtemp(path.join(tmpdir(), 'certledger-pg-'));
+    const port = await freePort();
+    const admin = `http://127.0.0.1:${port}`;
+    const proc = run(cwd, {
+      DATABASE_URL: url,
+      REDIS_URL: `redis://127.0.0.1:6379/${REDIS_TEST_DB}`,
+      CERTLEDGER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${port}`,
+      CERTLEDGER_PUBLIC_LISTEN: `127.0.0.1:${await freePort()}`,
+    });
+    try {
+      await waitReady(admin, proc);
+      const chain = await createTestChain({ names: ['pg-process.example.test'] });
+      const up = await fetch(`${admin}/.well-known/peter_sslers/certificate-signed/upload.json`, {
+        method: 'POST',
+        body: form({ private_key_file: chain.leaf.keyPem, certificate_file: chain.leaf.certPem, chain_file: chain.chainPem }),
+      });
+      expect(up.status).toBe(200);
+      const id = (await json(up)).certificate.id;
+      await fetch(`${admin}/.well-known/peter_sslers/domain/pg-process.example.test/config.json?openresty=1`);
+      expect(await redis.hget('d1:pg-process.example.test', 'c')).toBe(id);
+      const events = await database.db.selectFrom('events').select('event_type').execute();
+      expect(events.map((e) => e.event_type)).toContain('CertificateImported');
+      const vault = await database.db.selectFrom('key_vault').select('private_key_id').execute();
+      expect(vault).toHaveLength(1);
+      await expect(stat(path.join(cwd, 'data'))).rejects.toThrow();
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      redis.disconnect();
+      await database.close();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses PostgreSQL without a master key', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'certledger-pg-'));
+    const proc = run(cwd, {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${await freePort()}`,
+      CERTLEDGER_PUBLIC_LISTEN: `127.0.0.1:${await freePort()}`,
+    });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/master key/i);
+    await rm(cwd, { recursive: true, force: true });
   });
 });
