@@ -1,18 +1,10 @@
-import { importCertificate } from '../commands/certificate/import-certificate.js';
+import { importCertificate, type ImportCertificateResult } from '../commands/certificate/import-certificate.js';
 import { parseCertificateBundle } from '../infra/x509/bundle.js';
 import type { AppDeps } from './app-deps.js';
 
 export type UploadFieldNames = { certificate: string; privateKey: string; chain: string };
 
-export type UploadOutcome = {
-  certificateId: string;
-  privateKeyId: string;
-  caChainId: string;
-  caCertificateIds: string[];
-  created: boolean;
-  isExpired: boolean;
-  position: bigint;
-};
+export type UploadOutcome = ImportCertificateResult;
 
 /** Parse and validate everything first, so bad input stores nothing; then import and wait for the read model. */
 export async function uploadCertificate(

@@ -3,6 +3,7 @@ import type { CaCertificateImported } from '../domain/ca-certificate/events.js';
 import type { CaChainImported } from '../domain/ca-chain/events.js';
 import { IllegalStateError } from '../domain/shared/errors.js';
 import type { Database } from '../infra/db/schema.js';
+import { certificateFactColumns } from './certificate-columns.js';
 import type { Projection } from './projection.js';
 
 async function caCertificateImported(trx: Transaction<Database>, data: CaCertificateImported['data']): Promise<void> {
@@ -10,15 +11,7 @@ async function caCertificateImported(trx: Transaction<Database>, data: CaCertifi
     .insertInto('ca_certificates')
     .values({
       id: data.caCertificateId,
-      pem: data.pem,
-      fingerprint_sha1: data.fingerprintSha1,
-      fingerprint_sha256: data.fingerprintSha256,
-      spki_sha256: data.spkiSha256,
-      serial: data.serial,
-      subject: data.subject,
-      issuer: data.issuer,
-      not_before: data.notBefore,
-      not_after: data.notAfter,
+      ...certificateFactColumns(data),
       is_self_signed: data.isSelfSigned,
       created_at: data.importedAt,
     })

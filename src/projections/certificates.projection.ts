@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { CertificateChainLinked, CertificateImported } from '../domain/certificate/events.js';
 import type { Database } from '../infra/db/schema.js';
 import { ids } from '../infra/ids.js';
+import { certificateFactColumns } from './certificate-columns.js';
 import type { Projection } from './projection.js';
 import { updateRecents } from './recents.js';
 
@@ -14,15 +15,7 @@ async function certificateImported(trx: Transaction<Database>, data: Certificate
     .insertInto('certificates')
     .values({
       id: data.certificateId,
-      pem: data.pem,
-      fingerprint_sha1: data.fingerprintSha1,
-      fingerprint_sha256: data.fingerprintSha256,
-      spki_sha256: data.spkiSha256,
-      serial: data.serial,
-      subject: data.subject,
-      issuer: data.issuer,
-      not_before: data.notBefore,
-      not_after: data.notAfter,
+      ...certificateFactColumns(data),
       key_technology: data.keyTechnology,
       private_key_id: data.privateKeyId,
       unique_fqdn_set_id: data.uniqueFqdnSetId,
