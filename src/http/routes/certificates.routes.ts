@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { uploadCertificate } from '../certificate-upload.js';
-import { sendCertificateDownload } from '../downloads.js';
+import { parseDownloadName, sendCertificateDownload } from '../downloads.js';
 import { findCertificateRecord, findCertificateSummary } from '../queries/certificates.js';
 import { certificatePayload } from '../queries/config-payload.js';
 import { countRows, listCertificates } from '../queries/lists.js';
@@ -50,7 +50,9 @@ export function certificateRoutes(deps: AppDeps): Router {
     res.json(await certificatePayload(deps, record, req.query.idonly === '1'));
   });
 
-  router.get('/certificates/:id/:file', async (req, res) => {
+  router.get('/certificates/:id/:file', async (req, res, next) => {
+    // Other file names under the certificate belong to other routers (parse.json, via-chain, …).
+    if (!parseDownloadName(req.params.file)) return next();
     await sendCertificateDownload(deps, res, req.params.id, req.params.file);
   });
 

@@ -1,10 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as eventStore from './migrations/0001_event_store.js';
 import * as catalog from './migrations/0002_catalog.js';
+import * as catalogLifecycle from './migrations/0003_catalog_lifecycle.js';
 
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
   '0002_catalog': catalog,
+  '0003_catalog_lifecycle': catalogLifecycle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -41,6 +41,9 @@ export interface PrivateKeysTable {
   spki_sha256: string;
   source: string;
   created_at: Timestamp;
+  is_compromised: Generated<boolean>;
+  compromised_reason: string | null;
+  compromised_at: Timestamp | null;
 }
 
 export interface CaCertificatesTable {
@@ -56,6 +59,20 @@ export interface CaCertificatesTable {
   not_after: Timestamp;
   is_self_signed: boolean;
   created_at: Timestamp;
+  /** upload | certificate-upload | aia */
+  source: Generated<string>;
+  /** Where an AIA-reconciled certificate was downloaded from. */
+  source_url: string | null;
+  aia_ca_issuers_urls: ColumnType<string[], string | undefined, string>;
+  /** The CA certificate that signs this one, once known. */
+  issuer_ca_certificate_id: string | null;
+  subject_key_id: string | null;
+  authority_key_id: string | null;
+}
+
+export interface ChainPreferencesTable {
+  position: number;
+  fingerprint_sha1: string;
 }
 
 export interface CaChainsTable {
@@ -84,12 +101,19 @@ export interface CertificatesTable {
   is_active: boolean;
   is_expired: boolean;
   created_at: Timestamp;
+  /** Permanent: a revoked certificate is never activated again. */
+  is_revoked: Generated<boolean>;
+  deactivation_reason: string | null;
+  status_changed_at: Timestamp | null;
 }
 
 export interface CertificateChainsTable {
   certificate_id: string;
   ca_chain_id: string;
+  /** The chain the CA (or uploader) gave first. */
   is_default: boolean;
+  /** The chain served: the preference policy's pick, else the default. Exactly one per certificate. */
+  is_selected: Generated<boolean>;
   created_at: Timestamp;
 }
 
@@ -111,6 +135,7 @@ export interface DomainsTable {
   certificate_latest_single_id: string | null;
   certificate_latest_multi_id: string | null;
   created_at: Timestamp;
+  is_active: Generated<boolean>;
 }
 
 export interface Database {
@@ -125,6 +150,7 @@ export interface Database {
   unique_fqdn_sets: UniqueFqdnSetsTable;
   unique_fqdn_set_domains: UniqueFqdnSetDomainsTable;
   domains: DomainsTable;
+  chain_preferences: ChainPreferencesTable;
 }
 
 export type { Generated };

@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../../../domain/shared/errors.js
 import { normaliseDomainName } from '../../../infra/x509/domain-names.js';
 import type { AppDeps } from '../../app-deps.js';
 import { uploadCertificate } from '../../certificate-upload.js';
-import { sendCertificateDownload } from '../../downloads.js';
+import { parseDownloadName, sendCertificateDownload } from '../../downloads.js';
 import { findCertificateRecord, isId } from '../../queries/certificates.js';
 import { certificatePayload, domainPayload, type DomainPayload } from '../../queries/config-payload.js';
 import { primeDomainPayload } from '../../redis-write-through.js';
@@ -48,7 +48,9 @@ export function peterSslersRoutes(deps: AppDeps): Router {
     res.json(await certificatePayload(deps, record, flag(req.query.idonly)));
   });
 
-  router.get('/certificate-signed/:id/:file', async (req, res) => {
+  router.get('/certificate-signed/:id/:file', async (req, res, next) => {
+    // Other file names under the certificate belong to other routers (parse.json, via-chain, …).
+    if (!parseDownloadName(req.params.file)) return next();
     await sendCertificateDownload(deps, res, req.params.id, req.params.file);
   });
 

@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
-import type { CertificateChainLinked, CertificateImported } from '../domain/certificate/events.js';
-import type { Database } from '../infra/db/schema.js';
-import { ids } from '../infra/ids.js';
+import type { CertificateChainLinked, CertificateImported } from '../../domain/certificate/events.js';
+import type { Database } from '../../infra/db/schema.js';
+import { ids } from '../../infra/ids.js';
 import { certificateFactColumns } from './certificate-columns.js';
-import type { Projection } from './projection.js';
-import { updateRecents } from './recents.js';
+import type { CatalogHandlers } from './handler.js';
+import { updateRecents } from '../recents.js';
 
 /**
  * An import is a fact that never changes, so replays keep the first row (DO NOTHING): an
@@ -68,17 +68,7 @@ async function certificateChainLinked(trx: Transaction<Database>, data: Certific
 }
 
 /** Certificates, their name sets and domains, the domains' recents, and certificate→chain links. */
-export const certificatesProjection: Projection = {
-  name: 'certificates',
-  version: 1,
-  eventTypes: ['CertificateImported', 'CertificateChainLinked'],
-  tables: ['certificates', 'unique_fqdn_sets', 'unique_fqdn_set_domains', 'domains', 'certificate_chains'],
-  async apply(trx, event) {
-    switch (event.type) {
-      case 'CertificateImported':
-        return certificateImported(trx, event.data as CertificateImported['data']);
-      case 'CertificateChainLinked':
-        return certificateChainLinked(trx, event.data as CertificateChainLinked['data']);
-    }
-  },
+export const certificateHandlers: CatalogHandlers = {
+  CertificateImported: (trx, event) => certificateImported(trx, event.data as CertificateImported['data']),
+  CertificateChainLinked: (trx, event) => certificateChainLinked(trx, event.data as CertificateChainLinked['data']),
 };

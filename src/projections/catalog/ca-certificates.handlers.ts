@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
-import type { CaCertificateImported } from '../domain/ca-certificate/events.js';
-import type { CaChainImported } from '../domain/ca-chain/events.js';
-import { IllegalStateError } from '../domain/shared/errors.js';
-import type { Database } from '../infra/db/schema.js';
+import type { CaCertificateImported } from '../../domain/ca-certificate/events.js';
+import type { CaChainImported } from '../../domain/ca-chain/events.js';
+import { IllegalStateError } from '../../domain/shared/errors.js';
+import type { Database } from '../../infra/db/schema.js';
 import { certificateFactColumns } from './certificate-columns.js';
-import type { Projection } from './projection.js';
+import type { CatalogHandlers } from './handler.js';
 
 async function caCertificateImported(trx: Transaction<Database>, data: CaCertificateImported['data']): Promise<void> {
   await trx
@@ -46,18 +46,8 @@ async function caChainImported(trx: Transaction<Database>, data: CaChainImported
     .execute();
 }
 
-/** CA certificates and the chains built from them (in one projection: a chain reads its certificates' PEMs). */
-export const caCertificatesProjection: Projection = {
-  name: 'ca_certificates',
-  version: 1,
-  eventTypes: ['CaCertificateImported', 'CaChainImported'],
-  tables: ['ca_certificates', 'ca_chains'],
-  async apply(trx, event) {
-    switch (event.type) {
-      case 'CaCertificateImported':
-        return caCertificateImported(trx, event.data as CaCertificateImported['data']);
-      case 'CaChainImported':
-        return caChainImported(trx, event.data as CaChainImported['data']);
-    }
-  },
+/** CA certificates and the chains built from them (a chain reads its certificates' PEMs). */
+export const caCertificateHandlers: CatalogHandlers = {
+  CaCertificateImported: (trx, event) => caCertificateImported(trx, event.data as CaCertificateImported['data']),
+  CaChainImported: (trx, event) => caChainImported(trx, event.data as CaChainImported['data']),
 };

@@ -1,16 +1,11 @@
-import type { PrivateKeyImported } from '../domain/private-key/events.js';
-import type { Projection } from './projection.js';
+import type { PrivateKeyImported } from '../../domain/private-key/events.js';
+import type { CatalogHandlers } from './handler.js';
 
 type Data = PrivateKeyImported['data'];
 
 /** Public facts of each private key; the key material stays in the key vault. */
-export const privateKeysProjection: Projection = {
-  name: 'private_keys',
-  version: 1,
-  eventTypes: ['PrivateKeyImported'],
-  tables: ['private_keys'],
-  async apply(trx, event) {
-    if (event.type !== 'PrivateKeyImported') return;
+export const privateKeyHandlers: CatalogHandlers = {
+  async PrivateKeyImported(trx, event) {
     const data = event.data as Data;
     // An import is a fact that never changes: keep the first row on a replay.
     await trx

@@ -1,4 +1,4 @@
-import type { CertificateFacts } from '../domain/shared/x509-facts.js';
+import type { CertificateFacts } from '../../domain/shared/x509-facts.js';
 
 /** The public X.509 facts as the shared columns of certificates and ca_certificates. */
 export const certificateFactColumns = (facts: CertificateFacts) => ({

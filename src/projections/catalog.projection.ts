@@ -1,0 +1,34 @@
+import { caCertificateHandlers } from './catalog/ca-certificates.handlers.js';
+import { certificateHandlers } from './catalog/certificates.handlers.js';
+import { chainPreferenceHandlers } from './catalog/chain-preference.handlers.js';
+import type { CatalogHandlers } from './catalog/handler.js';
+import { lifecycleHandlers } from './catalog/lifecycle.handlers.js';
+import { privateKeyHandlers } from './catalog/private-keys.handlers.js';
+import type { Projection } from './projection.js';
+
+const handlers: CatalogHandlers = {
+  ...privateKeyHandlers,
+  ...caCertificateHandlers,
+  ...certificateHandlers,
+  ...chainPreferenceHandlers,
+  ...lifecycleHandlers,
+};
+
+/**
+ * The whole catalog (keys, CA certificates and chains, certificates, name sets, domains and their
+ * recents) is one projection: its tables read each other (a chain its certificates, a recent its
+ * certificates' validity), and one runner means one order, so no row is ever read before it exists.
+ * Each concern keeps its own handler file.
+ */
+export const catalogProjection: Projection = {
+  name: 'catalog',
+  version: 1,
+  eventTypes: Object.keys(handlers),
+  tables: [
+    'private_keys', 'ca_certificates', 'ca_chains', 'certificates', 'certificate_chains',
+    'unique_fqdn_sets', 'unique_fqdn_set_domains', 'domains', 'chain_preferences',
+  ],
+  async apply(trx, event) {
+    await handlers[event.type]?.(trx, event);
+  },
+};
