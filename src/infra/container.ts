@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { deactivateExpired } from '../commands/maintenance/deactivate-expired.js';
+import { startPeriodic } from '../commands/maintenance/periodic.js';
 import { catalogProjections } from '../projections/index.js';
 import { createCheckpointWatcher } from '../projections/checkpoint-watcher.js';
-import { createProjectionSet } from '../projections/runner.js';
+import { createProjectionSet, type ProjectionSet } from '../projections/runner.js';
 import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { openDatabase, type DatabaseHandle } from './db/kysely.js';
@@ -16,6 +18,27 @@ import { createKeyVault } from './key-vault/vault.js';
 import type { Logger } from './logger.js';
 import { openRedis } from './redis/client.js';
 import { TOKENS } from './tokens.js';
+
+/** The expiry sweep (deactivate-expired) in the projector role: soon after start, then every 10 minutes. */
+const EXPIRY_SWEEP = { firstDelayMs: 30_000, intervalMs: 10 * 60_000 };
+
+/**
+ * Keeps deactivate-expired current without an operator. Only the projector runs it (exactly one
+ * process per database), after the catalog has caught up, so the seed rule reads fresh recents.
+ */
+function startExpirySweep(store: EventStore, handle: DatabaseHandle, projections: ProjectionSet, logger: Logger) {
+  return startPeriodic(async () => {
+    const result = await deactivateExpired({
+      store,
+      db: handle.db,
+      now: () => new Date(),
+      catchUp: async () => projections.waitFor(await store.headPosition(), { timeoutMs: 60_000 }),
+    });
+    if (result.deactivatedIds.length > 0 || result.keptIds.length > 0) {
+      logger.info('expiry sweep', { deactivated: result.deactivatedIds.length, keptAsLatest: result.keptIds.length });
+    }
+  }, { name: 'expiry sweep', logger, ...EXPIRY_SWEEP });
+}
 
 export type Runtime = {
   container: DependencyContainer;
@@ -58,11 +81,17 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(async () => redis.disconnect());
     }
 
-    const projections = config.roles.includes('projector')
+    const projector = config.roles.includes('projector')
       ? createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger })
-      : createCheckpointWatcher(handle.db, catalogProjections);
+      : undefined;
+    const projections = projector ?? createCheckpointWatcher(handle.db, catalogProjections);
     projections.start();
     closers.push(() => projections.stop());
+    if (projector) {
+      // Closers run in reverse: the sweep stops (and finishes its run) before the projections do.
+      const sweep = startExpirySweep(store, handle, projector, logger);
+      closers.push(() => sweep.stop());
+    }
 
     const container = rootContainer.createChildContainer();
     container.register(TOKENS.Config, { useValue: config });

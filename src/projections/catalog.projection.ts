@@ -22,7 +22,7 @@ const handlers: CatalogHandlers = {
  */
 export const catalogProjection: Projection = {
   name: 'catalog',
-  version: 1,
+  version: 2,
   eventTypes: Object.keys(handlers),
   tables: [
     'private_keys', 'ca_certificates', 'ca_chains', 'certificates', 'certificate_chains',

@@ -18,8 +18,8 @@ const best = (scope: RawBuilder<unknown>): RawBuilder<unknown> => sql`
  * One UPDATE for all the domains in scope; a domain that lost its last active certificate
  * goes back to NULL. Rows whose recents did not change are not rewritten.
  */
-async function update(trx: Kysely<Database>, domainScope: RawBuilder<unknown>, setScope: RawBuilder<unknown>): Promise<void> {
-  await sql`
+async function update(trx: Kysely<Database>, domainScope: RawBuilder<unknown>, setScope: RawBuilder<unknown>): Promise<number> {
+  const result = await sql`
     WITH best AS (${best(setScope)}),
     fresh AS (
       SELECT d.id,
@@ -35,16 +35,31 @@ async function update(trx: Kysely<Database>, domainScope: RawBuilder<unknown>, s
      WHERE d.id = f.id
        AND (d.certificate_latest_single_id IS DISTINCT FROM f.single_id
             OR d.certificate_latest_multi_id IS DISTINCT FROM f.multi_id)`.execute(trx);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
-/** Recomputes the recents of these domains (after an import, deactivation or revocation touching them). */
-export async function updateRecents(trx: Kysely<Database>, domainIds: readonly string[]): Promise<void> {
-  if (domainIds.length === 0) return;
+/**
+ * Recomputes the recents of these domains (after an import, deactivation, activation or revocation
+ * touching them); returns how many domains changed. Only active certificates count. A deactivated
+ * domain keeps its recents: they are facts about its certificates, and config.json hides them.
+ */
+export async function updateRecents(trx: Kysely<Database>, domainIds: readonly string[]): Promise<number> {
+  if (domainIds.length === 0) return 0;
   const ids = [...new Set(domainIds)];
-  await update(trx, sql`d.id = ANY(${ids}::text[])`, sql`s.domain_id = ANY(${ids}::text[])`);
+  return update(trx, sql`d.id = ANY(${ids}::text[])`, sql`s.domain_id = ANY(${ids}::text[])`);
 }
 
-/** Recomputes every domain's recents (the update-recents admin route, or after bulk expiry). */
-export async function updateAllRecents(trx: Kysely<Database>): Promise<void> {
-  await update(trx, sql`TRUE`, sql`TRUE`);
+/** Recomputes every domain's recents (the update-recents repair); returns how many domains changed. */
+export async function updateAllRecents(trx: Kysely<Database>): Promise<number> {
+  return update(trx, sql`TRUE`, sql`TRUE`);
+}
+
+/** The domains whose latest single or multi certificate this one is (the seed rule's question). */
+export async function domainsServedBy(db: Kysely<Database>, certificateId: string): Promise<{ id: string; domain_name: string }[]> {
+  return db
+    .selectFrom('domains')
+    .select(['id', 'domain_name'])
+    .where((eb) => eb.or([eb('certificate_latest_single_id', '=', certificateId), eb('certificate_latest_multi_id', '=', certificateId)]))
+    .orderBy('domain_name')
+    .execute();
 }

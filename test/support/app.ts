@@ -46,7 +46,10 @@ export type TestStack = {
 };
 
 /** The real wiring (event store, vault, projections, both apps) on one fresh database. */
-export async function startTestStack(kind: 'pglite' | 'postgres', options: { adminToken?: string; redis?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  kind: 'pglite' | 'postgres',
+  options: { adminToken?: string; redis?: boolean; /** The clock the apps see (expiry filters, import flags). */ now?: () => Date } = {},
+): Promise<TestStack> {
   const handle = await openTestDatabase(kind);
   const store = createPostgresEventStore(handle);
   const key = randomBytes(32);
@@ -61,7 +64,7 @@ export async function startTestStack(kind: 'pglite' | 'postgres', options: { adm
     projections,
     redis,
     logger: silentLogger,
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     adminPrefix: '/.well-known/peter_sslers',
     adminToken: options.adminToken,
   };

@@ -84,10 +84,14 @@ export async function createCa(opts: {
   keyAlgorithm?: KeyAlgorithm;
   notBefore?: Date;
   notAfter?: Date;
+  /** AIA "CA Issuers" URI: where the issuer's certificate can be downloaded. */
+  aiaCaIssuersUrl?: string;
+  /** Reuse another CA's key pair (with its name): a cross-signed twin of that CA. */
+  keys?: CryptoKeyPair;
 } = {}): Promise<TestCa> {
   caCounter += 1;
   const name = opts.name ?? `Test ${opts.issuer ? 'Intermediate' : 'Root'} CA ${caCounter}`;
-  const keys = await generateKeys(opts.keyAlgorithm ?? 'EC');
+  const keys = opts.keys ?? await generateKeys(opts.keyAlgorithm ?? 'EC');
   const notBefore = opts.notBefore ?? new Date(Date.now() - DAY);
   const notAfter = opts.notAfter ?? new Date(Date.now() + 3650 * DAY);
   const extensions: x509.Extension[] = [
@@ -95,6 +99,7 @@ export async function createCa(opts: {
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
+  if (opts.aiaCaIssuersUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ caIssuers: opts.aiaCaIssuersUrl }));
   // DER order is most general first (O then CN), as real CAs do; RFC 4514 prints it reversed.
   const subject: x509.JsonName = [{ O: ['certledger tests'] }, { CN: [name] }];
   let cert: x509.X509Certificate;
@@ -133,6 +138,8 @@ export async function issueLeaf(issuer: TestCa, opts: {
   notBefore?: Date;
   notAfter?: Date;
   commonName?: string;
+  /** AIA "CA Issuers" URI of the issuing CA. */
+  aiaCaIssuersUrl?: string;
 }): Promise<TestLeaf> {
   const kind = opts.keyAlgorithm ?? 'RSA';
   const keys = await generateKeys(kind, opts.rsaBits);
@@ -147,6 +154,7 @@ export async function issueLeaf(issuer: TestCa, opts: {
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
   ];
+  if (opts.aiaCaIssuersUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ caIssuers: opts.aiaCaIssuersUrl }));
   if (opts.names.length > 0) {
     extensions.push(new x509.SubjectAlternativeNameExtension(
       opts.names.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value }) as x509.JsonGeneralName),

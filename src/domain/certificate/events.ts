@@ -21,4 +21,30 @@ export type CertificateChainLinked = Event<'CertificateChainLinked', {
   linkedAt: string;
 }>;
 
-export type CertificateEvent = CertificateImported | CertificateChainLinked;
+/** The actor is kept in the data too (not only in metadata): it is what an audit of marks reads. */
+type Mark = { certificateId: string; reason: string; actor: string };
+
+export type CertificateDeactivated = Event<'CertificateDeactivated', Mark & {
+  /** `manual`: an operator; `expired`: the expiry sweep (reason `expired`). */
+  cause: 'manual' | 'expired';
+  /** Domains whose latest single/multi it was when deactivated: they fall back to their next best. */
+  latestForDomainIds: string[];
+  deactivatedAt: string;
+}>;
+
+export type CertificateActivated = Event<'CertificateActivated', Mark & {
+  activatedAt: string;
+}>;
+
+/** Permanent, and deactivates the certificate in the same fact. */
+export type CertificateRevocationMarked = Event<'CertificateRevocationMarked', Mark & {
+  latestForDomainIds: string[];
+  markedAt: string;
+}>;
+
+export type CertificateEvent =
+  | CertificateImported
+  | CertificateChainLinked
+  | CertificateDeactivated
+  | CertificateActivated
+  | CertificateRevocationMarked;

@@ -1,3 +1,4 @@
+import type { LifecycleMark } from '../certificate/lifecycle-mark.js';
 import type { KeyTechnology } from '../shared/x509-facts.js';
 
 export type ImportPrivateKey = {
@@ -9,4 +10,10 @@ export type ImportPrivateKey = {
   now: string;
 };
 
-export type PrivateKeyCommand = ImportPrivateKey;
+/** Permanent: every certificate using the key then needs replacing. */
+export type MarkPrivateKeyCompromised = LifecycleMark & {
+  type: 'MarkPrivateKeyCompromised';
+  privateKeyId: string;
+};
+
+export type PrivateKeyCommand = ImportPrivateKey | MarkPrivateKeyCompromised;

@@ -1,10 +1,12 @@
+import { assertReason } from '../certificate/lifecycle-mark.js';
 import type { Decider } from '../shared/decider.js';
+import { NotFoundError } from '../shared/errors.js';
 import type { PrivateKeyCommand } from './commands.js';
 import type { PrivateKeyEvent } from './events.js';
 
 export type PrivateKeyState =
   | { status: 'absent' }
-  | { status: 'active'; privateKeyId: string; spkiSha256: string };
+  | { status: 'active' | 'compromised'; privateKeyId: string; spkiSha256: string };
 
 export const privateKeyDecider: Decider<PrivateKeyCommand, PrivateKeyState, PrivateKeyEvent> = {
   initialState: () => ({ status: 'absent' }),
@@ -12,8 +14,10 @@ export const privateKeyDecider: Decider<PrivateKeyCommand, PrivateKeyState, Priv
     switch (event.type) {
       case 'PrivateKeyImported':
         return { status: 'active', privateKeyId: event.data.privateKeyId, spkiSha256: event.data.spkiSha256 };
+      case 'PrivateKeyCompromiseMarked':
+        return state.status === 'absent' ? state : { ...state, status: 'compromised' };
       default: {
-        const _exhaustive: never = event.type;
+        const _exhaustive: never = event;
         return state;
       }
     }
@@ -33,8 +37,14 @@ export const privateKeyDecider: Decider<PrivateKeyCommand, PrivateKeyState, Priv
             importedAt: command.now,
           },
         }];
+      case 'MarkPrivateKeyCompromised': {
+        const reason = assertReason(command.reason);
+        if (state.status === 'absent') throw new NotFoundError(`private key ${command.privateKeyId} not found`);
+        if (state.status === 'compromised') return [];
+        return [{ type: 'PrivateKeyCompromiseMarked', data: { privateKeyId: command.privateKeyId, reason, actor: command.actor, markedAt: command.now } }];
+      }
       default: {
-        const _exhaustive: never = command.type;
+        const _exhaustive: never = command;
         return [];
       }
     }

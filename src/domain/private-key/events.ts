@@ -10,4 +10,11 @@ export type PrivateKeyImported = Event<'PrivateKeyImported', {
   importedAt: string;
 }>;
 
-export type PrivateKeyEvent = PrivateKeyImported;
+export type PrivateKeyCompromiseMarked = Event<'PrivateKeyCompromiseMarked', {
+  privateKeyId: string;
+  reason: string;
+  actor: string;
+  markedAt: string;
+}>;
+
+export type PrivateKeyEvent = PrivateKeyImported | PrivateKeyCompromiseMarked;

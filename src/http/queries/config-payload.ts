@@ -16,7 +16,8 @@ export type CertificatePayload = {
 };
 
 export type DomainPayload = {
-  domain: { id: string; domain_name: string; is_active: true };
+  /** A deactivated domain answers with both certificates null: nginx gets nothing for it. */
+  domain: { id: string; domain_name: string; is_active: boolean };
   certificate_signed__latest_single: CertificatePayload | null;
   certificate_signed__latest_multi: CertificatePayload | null;
 };
@@ -57,12 +58,14 @@ async function payloadFor(deps: QueryDeps, certificateId: string | null, idOnly:
 export async function domainPayload(deps: QueryDeps, nameOrId: string, idOnly: boolean): Promise<DomainPayload | null> {
   const domain = await findDomain(deps.db, nameOrId);
   if (!domain) return null;
+  // The recents stay recorded while a domain is inactive; they are only not handed out.
+  const served = (certificateId: string | null) => (domain.isActive ? certificateId : null);
   const [single, multi] = await Promise.all([
-    payloadFor(deps, domain.latestSingleId, idOnly),
-    payloadFor(deps, domain.latestMultiId, idOnly),
+    payloadFor(deps, served(domain.latestSingleId), idOnly),
+    payloadFor(deps, served(domain.latestMultiId), idOnly),
   ]);
   return {
-    domain: { id: domain.id, domain_name: domain.domainName, is_active: true },
+    domain: { id: domain.id, domain_name: domain.domainName, is_active: domain.isActive },
     certificate_signed__latest_single: single,
     certificate_signed__latest_multi: multi,
   };

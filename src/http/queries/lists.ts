@@ -1,33 +1,21 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../infra/db/schema.js';
+import { sql, type SelectQueryBuilder } from 'kysely';
 
-export async function listCertificates(
-  db: Kysely<Database>,
-  query: { limit: number; offset: number; expiringWithinDays?: number; active?: boolean; now: Date },
-) {
-  let q = db
-    .selectFrom('certificates as c')
-    .innerJoin('unique_fqdn_sets as s', 's.id', 'c.unique_fqdn_set_id')
-    .select(['c.id', 's.domain_names', 'c.not_before', 'c.not_after', 'c.is_active', 'c.is_expired', 'c.key_technology', 'c.fingerprint_sha256', 'c.issuer']);
-  if (query.active !== undefined) q = q.where('c.is_active', '=', query.active);
-  if (query.expiringWithinDays !== undefined) {
-    q = q.where('c.not_after', '<=', new Date(query.now.getTime() + query.expiringWithinDays * 86_400_000));
-  }
-  const rows = await q.orderBy('c.not_after').orderBy('c.id').limit(query.limit).offset(query.offset).execute();
-  return rows.map((r) => ({ ...r, not_before: r.not_before.toISOString(), not_after: r.not_after.toISOString() }));
-}
+export type Page = { limit: number; offset: number };
 
-export async function listDomains(db: Kysely<Database>, query: { limit: number; offset: number }) {
-  return db
-    .selectFrom('domains')
-    .select(['id', 'domain_name', 'certificate_latest_single_id', 'certificate_latest_multi_id'])
-    .orderBy('domain_name')
-    .limit(query.limit)
-    .offset(query.offset)
-    .execute();
-}
+/** Every native list answers with its page and the total the filters match (not the table size). */
+export type Paged<T> = { items: T[]; total: number; limit: number; offset: number };
 
-export async function countRows(db: Kysely<Database>, table: 'certificates' | 'domains'): Promise<number> {
-  const row = await db.selectFrom(table).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
+export const iso = (value: Date): string => value.toISOString();
+export const isoOrNull = (value: Date | null | undefined): string | null => (value ? value.toISOString() : null);
+
+/**
+ * One page of a filtered query and the count of everything it matches, from the same builder so
+ * the two can never disagree. An offset past the end is an empty page with the right total.
+ */
+export async function pageOf<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, page: Page): Promise<{ rows: O[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    query.limit(page.limit).offset(page.offset).execute(),
+    query.clearSelect().clearOrderBy().select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number((count as { n: string }).n) };
 }

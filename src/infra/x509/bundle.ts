@@ -1,5 +1,5 @@
 /**
- * A certificate upload (certificate + private key + chain) checked as a whole, every problem
+ * A certificate upload (certificate + private key + chains) checked as a whole, every problem
  * reported against the form field that caused it so the user can fix all of them at once.
  */
 import { ValidationError } from '../../domain/shared/errors.js';
@@ -11,19 +11,27 @@ import { isSignedBy } from './verify.js';
 export type CertificateBundle = {
   certificate: ParsedCertificate;
   privateKey: ParsedPrivateKey;
-  /** Issuer first, as uploaded; may end with the root. */
+  /** Issuer first, as uploaded; may end with the root. Empty only when the chain was optional and not given. */
   chain: ParsedCertificate[];
+  /** Further chains that also sign the certificate (the CA's alternates), in the order given. */
+  alternateChains: ParsedCertificate[][];
   /** Expired certificates are accepted (history, audits) but flagged. */
   isExpired: boolean;
 };
 
-export type CertificateBundleInput = { certificate?: Buffer; privateKey?: Buffer; chain?: Buffer };
+export type NamedFile = { field: string; file: Buffer };
+export type CertificateBundleInput = { certificate?: Buffer; privateKey?: Buffer; chain?: Buffer; alternateChains?: NamedFile[] };
 export type CertificateBundleFields = { certificate: string; privateKey: string; chain: string };
+export type CertificateBundleOptions = {
+  /** The caller builds the chain from known CA certificates when none is given. */
+  chainOptional?: boolean;
+};
 
 export async function parseCertificateBundle(
   input: CertificateBundleInput,
   fields: CertificateBundleFields,
   now: Date,
+  options: CertificateBundleOptions = {},
 ): Promise<CertificateBundle> {
   const problems: Record<string, string> = {};
   const report = (field: string, problem: string): undefined => {
@@ -36,20 +44,40 @@ export async function parseCertificateBundle(
     certificate = report(fields.certificate, 'is a CA certificate; upload the server (leaf) certificate');
   }
   const privateKey = attempt(input.privateKey, parsePrivateKey, (p) => report(fields.privateKey, p));
-  const chain = attempt(input.chain, parseCertificates, (p) => report(fields.chain, p));
+  const chainGiven = input.chain !== undefined && input.chain.length > 0;
+  const chain = options.chainOptional && !chainGiven ? [] : attempt(input.chain, parseCertificates, (p) => report(fields.chain, p));
 
   if (certificate && privateKey && certificate.spkiSha256 !== privateKey.spkiSha256) {
     report(fields.privateKey, 'does not match the certificate');
   }
-  if (chain) {
+  if (chain && chain.length > 0) {
     const problem = await chainProblem(chain, certificate);
     if (problem) report(fields.chain, problem);
+  }
+  const alternateChains: ParsedCertificate[][] = [];
+  for (const { field, file } of input.alternateChains ?? []) {
+    const alternate = attempt(file, parseCertificates, (p) => report(field, p));
+    const problem = alternate ? await chainProblem(alternate, certificate) : undefined;
+    if (problem) report(field, problem);
+    if (alternate && !problem) alternateChains.push(alternate);
   }
 
   if (Object.keys(problems).length > 0 || !certificate || !privateKey || !chain) {
     throw new ValidationError(problems);
   }
-  return { certificate, privateKey, chain, isExpired: new Date(certificate.notAfter) < now };
+  return { certificate, privateKey, chain, alternateChains, isExpired: new Date(certificate.notAfter) < now };
+}
+
+/** A CA chain on its own (issuer of some leaf first): parsed, and each element checked to be a CA signing the one before. */
+export async function parseCaChain(file: Buffer | undefined, field: string): Promise<ParsedCertificate[]> {
+  let problem: string | undefined;
+  const chain = attempt(file, parseCertificates, (p) => {
+    problem = p;
+    return undefined;
+  });
+  problem ??= chain ? await chainProblem(chain, undefined) : undefined;
+  if (problem || !chain) throw new ValidationError({ [field]: problem ?? 'is required' });
+  return chain;
 }
 
 /** Parse a present, non-empty file; a parse failure becomes the field's problem. */

@@ -17,6 +17,11 @@ export type ParsedCertificate = CertificateFacts & {
   domainNames: string[];
   /** SubjectPublicKeyInfo DER, to match a private key against. */
   spkiDer: Buffer;
+  /** AIA "CA Issuers" URIs (RFC 5280 §4.2.2.1): where the issuer's certificate can be downloaded. */
+  aiaCaIssuersUrls: string[];
+  /** Key identifiers (RFC 5280 §4.2.1.1-2), lower-case hex; chain building matches them. */
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
   x509: x509.X509Certificate;
 };
 
@@ -71,7 +76,25 @@ function fromDer(der: Buffer, position?: number): ParsedCertificate {
     isSelfSigned: selfSigned(der, cert),
     domainNames: domainNamesOf(cert, isCa, where),
     spkiDer,
+    ...extensionsOf(cert),
     x509: cert,
+  };
+}
+
+/** Malformed optional extensions are ignored rather than refusing the certificate: they only help chain building. */
+function extensionsOf(cert: x509.X509Certificate): Pick<ParsedCertificate, 'aiaCaIssuersUrls' | 'subjectKeyId' | 'authorityKeyId'> {
+  const safe = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  };
+  const aia = safe(() => cert.getExtension(x509.AuthorityInfoAccessExtension)?.caIssuers ?? [], []);
+  return {
+    aiaCaIssuersUrls: [...new Set(aia.filter((name) => name.type === 'url').map((name) => name.value))],
+    subjectKeyId: safe(() => cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId?.toLowerCase() ?? null, null),
+    authorityKeyId: safe(() => cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase() ?? null, null),
   };
 }
 

@@ -3,6 +3,7 @@ import type { CertificateChainLinked, CertificateImported } from '../../domain/c
 import type { Database } from '../../infra/db/schema.js';
 import { ids } from '../../infra/ids.js';
 import { certificateFactColumns } from './certificate-columns.js';
+import { reselectChains } from './chain-preference.handlers.js';
 import type { CatalogHandlers } from './handler.js';
 import { updateRecents } from '../recents.js';
 
@@ -65,6 +66,7 @@ async function certificateChainLinked(trx: Transaction<Database>, data: Certific
     })
     .onConflict((oc) => oc.columns(['certificate_id', 'ca_chain_id']).doUpdateSet({ is_default: data.isDefault }))
     .execute();
+  await reselectChains(trx, [data.certificateId]);
 }
 
 /** Certificates, their name sets and domains, the domains' recents, and certificate→chain links. */
