@@ -1,3 +1,4 @@
+import { acmeProjection } from './acme.projection.js';
 import { catalogProjection } from './catalog.projection.js';
 import type { Projection } from './projection.js';
 
@@ -6,4 +7,4 @@ export { createProjectionSet, ProjectionTimeoutError, type ProjectionSet, type P
 export { updateAllRecents, updateRecents } from './recents.js';
 
 /** Every read model the service runs. */
-export const catalogProjections: Projection[] = [catalogProjection];
+export const catalogProjections: Projection[] = [catalogProjection, acmeProjection];

@@ -1,0 +1,1 @@
+export type { CatalogHandler as AcmeHandler, CatalogHandlers as AcmeHandlers } from '../catalog/handler.js';
