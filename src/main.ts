@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { ValidationError } from './domain/shared/errors.js';
 import { appDepsFrom } from './http/app-factory.js';
 import { createAdminApp } from './http/admin-app.js';
 import { createPublicApp } from './http/public-app.js';
@@ -40,8 +41,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+const describe = (error: unknown): string => {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof ValidationError) {
+    return `Invalid configuration:\n${Object.entries(error.fields).map(([field, problem]) => `  - CERTLEDGER_DNS_PROVIDER.${field}: ${problem}`).join('\n')}`;
+  }
+  return `certledger failed to start: ${(error as Error)?.message ?? String(error)}`;
+};
+
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `certledger failed to start: ${(error as Error)?.message ?? String(error)}`;
+  const message = describe(error);
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

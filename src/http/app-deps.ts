@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { AcmeSessions } from '../commands/acme/session.js';
 import type { Database } from '../infra/db/schema.js';
+import type { DnsProvider } from '../infra/dns/port.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { KeyVault } from '../infra/key-vault/port.js';
 import type { Logger } from '../infra/logger.js';
@@ -17,7 +19,11 @@ export type AppDeps = {
   db: Kysely<Database>;
   store: EventStore;
   vault: KeyVault;
+  /** ACME transports and account sessions (one transport per ACME server). */
+  acme: AcmeSessions;
   projections: ProjectionsView;
+  /** Where dns-01 records go (orders with dns-01 names are refused without one). */
+  dns?: DnsProvider;
   redis?: Redis;
   logger: Logger;
   now: () => Date;

@@ -7,14 +7,51 @@ import {
   UnavailableError,
   ValidationError,
 } from '../domain/shared/errors.js';
+import { AcmeDirectoryError, AcmeProblem, AcmeRateLimitedError, AcmeTransportError, type AcmeProblemJson } from '../infra/acme/index.js';
 import type { Logger } from '../infra/logger.js';
+import { RateLimitedError } from '../commands/acme-order/rate-limit.js';
 
 export type ErrorBody = {
   result: 'error';
   code: string;
   message: string;
   form_errors?: Record<string, string>;
+  /** The CA's problem document (RFC 8555 §6.7) when an ACME request failed. */
+  acme_problem?: AcmeProblemJson;
+  /** When a rate limit ends (ISO-8601); also sent as Retry-After. */
+  retry_after?: string;
 };
+
+/**
+ * CA problems about what the caller asked for (a contact, a name, a CSR…): 422, fix the input.
+ * Every other problem is the CA's answer to certledger's request: 502, the upstream refused.
+ */
+const ACME_INPUT_PROBLEMS = new Set([
+  'invalidContact', 'unsupportedContact', 'externalAccountRequired', 'rejectedIdentifier', 'unsupportedIdentifier',
+  'badCSR', 'badPublicKey', 'badRevocationReason', 'alreadyRevoked', 'caa',
+]);
+
+/** ACME failures: 429 with Retry-After for rate limits (§6.6), 422/502 for problems, 502/504 without an answer. */
+function acmeError(error: unknown): { status: number; body: ErrorBody; retryAfter?: number } | undefined {
+  if (error instanceof AcmeRateLimitedError) {
+    return {
+      status: 429,
+      body: { result: 'error', code: 'acme_rate_limited', message: `The ACME server refused for now: ${error.detail ?? error.type}`, acme_problem: error.toJSON() },
+      ...(error.retryAfter ? { retryAfter: error.retryAfter.seconds } : {}),
+    };
+  }
+  if (error instanceof AcmeProblem) {
+    const status = ACME_INPUT_PROBLEMS.has(error.acmeType ?? '') ? 422 : 502;
+    return { status, body: { result: 'error', code: 'acme_problem', message: `The ACME server answered ${error.message}`, acme_problem: error.toJSON() } };
+  }
+  if (error instanceof AcmeTransportError) {
+    return { status: error.kind === 'timeout' ? 504 : 502, body: { result: 'error', code: 'acme_unreachable', message: `The ACME server could not be reached: ${error.message}` } };
+  }
+  if (error instanceof AcmeDirectoryError) {
+    return { status: 502, body: { result: 'error', code: 'acme_bad_directory', message: error.message } };
+  }
+  return undefined;
+}
 
 const statusOf = (error: CertledgerError): number => {
   if (error instanceof ValidationError) return 400;
@@ -22,6 +59,7 @@ const statusOf = (error: CertledgerError): number => {
   if (error instanceof ConcurrencyError) return 409;
   if (error instanceof IllegalStateError) return 409;
   if (error instanceof UnavailableError) return 503;
+  if (error instanceof RateLimitedError) return 429;
   return 500;
 };
 
@@ -32,7 +70,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof CertledgerError) {
       const body: ErrorBody = { result: 'error', code: error.code, message: error.message };
       if (error instanceof ValidationError) body.form_errors = { ...error.fields };
+      if (error instanceof RateLimitedError) {
+        body.retry_after = error.notBefore;
+        res.set('Retry-After', String(error.retryAfterSeconds(new Date())));
+      }
       res.status(statusOf(error)).json(body);
+      return;
+    }
+    const acme = acmeError(error);
+    if (acme) {
+      if (acme.retryAfter !== undefined) res.set('Retry-After', String(acme.retryAfter));
+      res.status(acme.status).json(acme.body);
       return;
     }
     // express.json() and friends: malformed bodies are the client's fault.

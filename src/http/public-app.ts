@@ -2,10 +2,11 @@ import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { roleHeader } from './middleware.js';
+import { acmeChallengeRoutes } from './routes/acme-challenge.routes.js';
 import { healthRoutes } from './routes/system.routes.js';
 
-/** What the internet may reach: health and whoami now, ACME HTTP-01 answers later. Never an admin route. */
-export function createPublicApp(deps: Pick<AppDeps, 'store' | 'projections' | 'logger'>): Express {
+/** What the internet may reach: health, whoami and ACME http-01 answers. Never an admin route. */
+export function createPublicApp(deps: Pick<AppDeps, 'db' | 'store' | 'projections' | 'logger' | 'now'>): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -14,6 +15,7 @@ export function createPublicApp(deps: Pick<AppDeps, 'store' | 'projections' | 'l
   app.get('/.well-known/public/whoami', (req, res) => {
     res.type('text/plain').send(req.hostname);
   });
+  app.use(acmeChallengeRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

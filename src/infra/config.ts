@@ -54,6 +54,15 @@ const schema = z.object({
     return list as (typeof roles)[number][];
   }),
   CERTLEDGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  CERTLEDGER_DNS_PROVIDER: z.string().optional().transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'CERTLEDGER_DNS_PROVIDER must be a JSON object (see README: dns-01 providers)' });
+      return z.NEVER;
+    }
+  }),
 });
 
 export type Config = {
@@ -69,6 +78,8 @@ export type Config = {
   masterKey?: string;
   roles: ('admin' | 'public' | 'projector')[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Raw provider settings; validated by createDnsProvider, which names each bad field. */
+  dnsProvider?: unknown;
 };
 
 export class ConfigError extends Error {
@@ -99,5 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.CERTLEDGER_MASTER_KEY,
     roles: e.CERTLEDGER_ROLES,
     logLevel: e.CERTLEDGER_LOG_LEVEL,
+    dnsProvider: e.CERTLEDGER_DNS_PROVIDER,
   };
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { createAcmeSessions } from '../commands/acme/sessions.js';
+import { createDnsProvider } from './dns/index.js';
 import { deactivateExpired } from '../commands/maintenance/deactivate-expired.js';
 import { startPeriodic } from '../commands/maintenance/periodic.js';
 import { catalogProjections } from '../projections/index.js';
@@ -73,6 +75,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     const master = await loadMasterKey({ configured: config.masterKey, dataDir: config.databaseUrl ? undefined : config.dataDir });
     const vault = createKeyVault(handle.db, master);
+    const acme = createAcmeSessions({ store, vault, logger });
+    // Validated at start: a bad provider setting stops the service with the field named.
+    const dns = config.dnsProvider === undefined ? undefined : createDnsProvider(config.dnsProvider);
+    closers.push(() => acme.close());
 
     const redis = config.redisUrl ? openRedis(config.redisUrl, config.redisDb) : undefined;
     if (redis) {
@@ -100,8 +106,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     container.register(TOKENS.Db, { useValue: handle.db });
     container.register(TOKENS.EventStore, { useValue: store });
     container.register(TOKENS.KeyVault, { useValue: vault });
+    container.register(TOKENS.AcmeSessions, { useValue: acme });
     // tsyringe cannot hold an undefined value: no Redis means no registration.
     if (redis) container.register(TOKENS.Redis, { useValue: redis });
+    if (dns) container.register(TOKENS.DnsProvider, { useValue: dns });
     container.register(TOKENS.Projections, { useValue: projections });
     container.register(TOKENS.Clock, { useValue: () => new Date() });
     logger.info('runtime ready', { database: handle.kind, eventStore: store.kind, redis: Boolean(redis) });

@@ -1,11 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { AcmeSessions } from '../commands/acme/session.js';
 import type { ProjectionsView } from '../http/app-deps.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/kysely.js';
 import type { Database } from './db/schema.js';
 import type { EventStore } from './eventstore/port.js';
 import type { KeyVault } from './key-vault/port.js';
+import type { DnsProvider } from './dns/port.js';
 import type { Logger } from './logger.js';
 
 /** Typed tokens: esbuild emits no decorator metadata, so everything is registered and resolved by token. */
@@ -18,6 +20,8 @@ export const TOKENS = {
   KeyVault: Symbol('KeyVault') as symbol & { __type?: KeyVault },
   Redis: Symbol('Redis') as symbol & { __type?: Redis | undefined },
   Projections: Symbol('Projections') as symbol & { __type?: ProjectionsView },
+  AcmeSessions: Symbol('AcmeSessions') as symbol & { __type?: AcmeSessions },
+  DnsProvider: Symbol('DnsProvider') as symbol & { __type?: DnsProvider },
   Clock: Symbol('Clock') as symbol & { __type?: () => Date },
 } as const;
 

@@ -11,7 +11,7 @@ export const acmeProjection: Projection = {
   version: 1,
   eventTypes: Object.keys(handlers),
   // Filled in by the migrations that create them (0004, 0005).
-  tables: [],
+  tables: ['acme_servers', 'acme_accounts', 'acme_orders', 'acme_authorizations', 'acme_order_authorizations', 'acme_challenges', 'acme_rate_limits'],
   async apply(trx, event) {
     await handlers[event.type]?.(trx, event);
   },

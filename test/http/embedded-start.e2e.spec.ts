@@ -108,6 +108,10 @@ describe('npm start with no configuration', () => {
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('CERTLEDGER_ADMIN_LISTEN must be host:port');
     expect(bad.output()).toContain('DATABASE_URL must be a postgres://');
+
+    const dns = run(cwd, { CERTLEDGER_DNS_PROVIDER: '{"kind":"rfc2136","server":"127.0.0.1:53","zone":"example.test"}' });
+    expect(await dns.exited).toBe(1);
+    expect(dns.output()).toMatch(/CERTLEDGER_DNS_PROVIDER\.tsig/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAcmeSessions } from '../../src/commands/acme/sessions.js';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
 import { openDatabase } from '../../src/infra/db/kysely.js';
@@ -30,10 +31,13 @@ describe('admin without the projector role', () => {
     watcher = createCheckpointWatcher(adminDb.db, catalogProjections);
     watcher.start();
     const key = randomBytes(32);
+    const store = createPostgresEventStore(adminDb);
+    const vault = createKeyVault(adminDb.db, { key, id: masterKeyId(key) });
     admin = await listenOn(createAdminApp({
       db: adminDb.db,
-      store: createPostgresEventStore(adminDb),
-      vault: createKeyVault(adminDb.db, { key, id: masterKeyId(key) }),
+      store,
+      vault,
+      acme: createAcmeSessions({ store, vault, logger: silentLogger }),
       projections: watcher,
       logger: silentLogger,
       now: () => new Date(),

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
+import { createAcmeAccount } from '../../src/commands/acme-account/create-acme-account.js';
+import { registerAcmeServer } from '../../src/commands/acme-server/register-acme-server.js';
+import { createAcmeSessions } from '../../src/commands/acme/sessions.js';
+import type { AccountKeyTechnology, AcmeAccountOrderDefaults } from '../../src/domain/acme-account/defaults.js';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import type { AppDeps } from '../../src/http/app-deps.js';
 import { createPublicApp } from '../../src/http/public-app.js';
@@ -42,13 +46,22 @@ export type TestStack = {
   admin: TestServer;
   public: TestServer;
   redis?: Redis;
+  /** Set when started with `pebble`: that Pebble, registered as the default ACME server (its listener CA trusted). */
+  acmeServerId?: string;
   close: () => Promise<void>;
 };
 
 /** The real wiring (event store, vault, projections, both apps) on one fresh database. */
 export async function startTestStack(
   kind: 'pglite' | 'postgres',
-  options: { adminToken?: string; redis?: boolean; /** The clock the apps see (expiry filters, import flags). */ now?: () => Date } = {},
+  options: {
+    adminToken?: string;
+    redis?: boolean;
+    /** The clock the apps see (expiry filters, import flags). */
+    now?: () => Date;
+    /** Registers this Pebble (`inject('pebble')`) as the default ACME server, trusting its `caPem`. */
+    pebble?: { directoryUrl: string; caPem: string };
+  } = {},
 ): Promise<TestStack> {
   const handle = await openTestDatabase(kind);
   const store = createPostgresEventStore(handle);
@@ -57,10 +70,12 @@ export async function startTestStack(
   const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger: silentLogger });
   projections.start();
   const redis = options.redis ? await openRedisForTests() : undefined;
+  const acme = createAcmeSessions({ store, vault, logger: silentLogger });
   const deps: AppDeps = {
     db: handle.db,
     store,
     vault,
+    acme,
     projections,
     redis,
     logger: silentLogger,
@@ -70,15 +85,20 @@ export async function startTestStack(
   };
   const admin = await listenOn(createAdminApp(deps));
   const pub = await listenOn(createPublicApp(deps));
+  const acmeServerId = options.pebble
+    ? (await registerAcmeServer(deps, { directoryUrl: options.pebble.directoryUrl, caBundlePem: options.pebble.caPem, name: 'pebble', isDefault: true })).acmeServerId
+    : undefined;
   return {
     handle,
     deps,
     admin,
     public: pub,
     redis,
+    acmeServerId,
     close: async () => {
       await admin.close();
       await pub.close();
+      await acme.close();
       await projections.stop();
       await store.close();
       redis?.disconnect();
@@ -98,3 +118,20 @@ export function form(fields: Record<string, string | Buffer>): FormData {
 /** Response bodies in tests are whatever the API sent; assertions check their shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const json = (res: Response): Promise<any> => res.json();
+
+/**
+ * A registered ACME account on the stack's default ACME server (start the stack with `pebble`),
+ * made by the command itself (no HTTP). Returns its id; `deps.acme.open(id)` gives a session.
+ */
+export async function createTestAcmeAccount(
+  stack: Pick<TestStack, 'deps'>,
+  options: { keyTechnology?: AccountKeyTechnology; contact?: string[]; orderDefaults?: AcmeAccountOrderDefaults; acmeServerId?: string } = {},
+): Promise<string> {
+  const created = await createAcmeAccount(stack.deps, {
+    acmeServerId: options.acmeServerId,
+    key: { generate: options.keyTechnology ?? 'EC_P256' },
+    contact: options.contact ?? [],
+    orderDefaults: options.orderDefaults ?? { privateKeyTechnology: 'EC_P256', privateKeyCycle: 'single_use' },
+  });
+  return created.acmeAccountId;
+}

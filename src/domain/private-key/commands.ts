@@ -6,7 +6,7 @@ export type ImportPrivateKey = {
   privateKeyId: string;
   keyTechnology: KeyTechnology;
   spkiSha256: string;
-  source: 'upload' | 'import';
+  source: 'upload' | 'import' | 'generated';
   now: string;
 };
 

@@ -6,7 +6,7 @@ export type PrivateKeyImported = Event<'PrivateKeyImported', {
   privateKeyId: string;
   keyTechnology: KeyTechnology;
   spkiSha256: string;
-  source: 'upload' | 'import';
+  source: 'upload' | 'import' | 'generated';
   importedAt: string;
 }>;
 

@@ -14,3 +14,21 @@ export const streamCategory = (streamName: string): string => streamName.slice(0
 
 /** The chain preference policy is global: one stream, `chainPreference-global`. */
 export const CHAIN_PREFERENCE_POLICY_ID = 'global';
+
+/** ACME servers and accounts (issue 4). */
+export const acmeStreams = {
+  acmeServer: (acmeServerId: string) => `acmeServer-${acmeServerId}`,
+  /** The one default ACME server: a single stream, so "exactly one default" holds under concurrency. */
+  acmeServerDefault: () => 'acmeServerDefault-global',
+  acmeAccount: (acmeAccountId: string) => `acmeAccount-${acmeAccountId}`,
+  /** Who holds an account key: one stream per key, so one key never serves two accounts. */
+  acmeAccountKey: (keyId: string) => `acmeAccountKey-${keyId}`,
+} as const;
+
+/** ACME orders (issue 4): orders, key cycling slots, revocations of certificates no order of ours issued. */
+export const acmeOrderStreams = {
+  acmeOrder: (orderId: string) => `acmeOrder-${orderId}`,
+  /** One private key cycling slot (key-cycle.ts): the key its orders share. */
+  keyCycle: (slotId: string) => `keyCycle-${slotId}`,
+  acmeRevocation: (certificateId: string) => `acmeRevocation-${certificateId}`,
+} as const;

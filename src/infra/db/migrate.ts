@@ -2,11 +2,15 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as eventStore from './migrations/0001_event_store.js';
 import * as catalog from './migrations/0002_catalog.js';
 import * as catalogLifecycle from './migrations/0003_catalog_lifecycle.js';
+import * as acmeAccounts from './migrations/0004_acme_accounts.js';
+import * as acmeOrders from './migrations/0005_acme_orders.js';
 
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
   '0002_catalog': catalog,
   '0003_catalog_lifecycle': catalogLifecycle,
+  '0004_acme_accounts': acmeAccounts,
+  '0005_acme_orders': acmeOrders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

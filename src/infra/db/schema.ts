@@ -138,6 +138,55 @@ export interface DomainsTable {
   is_active: Generated<boolean>;
 }
 
+// ACME servers and accounts (migration 0004).
+export interface AcmeServersTable {
+  id: string;
+  name: string;
+  directory_url: string;
+  ca_bundle_pem: string | null;
+  /** Exactly one row is the default once any server is registered. */
+  is_default: Generated<boolean>;
+  directory: ColumnType<Record<string, unknown>, string | undefined, string>;
+  directory_sha256: string | null;
+  external_account_required: Generated<boolean>;
+  terms_of_service: string | null;
+  directory_fetched_at: Timestamp | null;
+  /** Times the directory changed after the first fetch. */
+  directory_changed_count: Generated<number>;
+  last_failure: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  last_failure_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AcmeAccountsTable {
+  id: string;
+  acme_server_id: string;
+  /** unregistered | valid | deactivated */
+  status: string;
+  account_url: string | null;
+  contact: ColumnType<string[], string | undefined, string>;
+  /** The key vault id of the current key; the key itself never leaves the vault. */
+  key_id: string;
+  key_technology: string;
+  key_jwk_thumbprint: string;
+  key_spki_sha256: string;
+  key_source: string;
+  retired_key_ids: ColumnType<string[], string | undefined, string>;
+  key_rolled_over_at: Timestamp | null;
+  order_default_private_key_technology: string;
+  order_default_private_key_cycle: string;
+  eab_key_id: string | null;
+  created_at: Timestamp;
+  registered_at: Timestamp | null;
+  deactivated_at: Timestamp | null;
+  last_check_result: string | null;
+  last_checked_at: Timestamp | null;
+  last_problem_operation: string | null;
+  last_problem: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  last_problem_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
@@ -151,6 +200,122 @@ export interface Database {
   unique_fqdn_set_domains: UniqueFqdnSetDomainsTable;
   domains: DomainsTable;
   chain_preferences: ChainPreferencesTable;
+  acme_servers: AcmeServersTable;
+  acme_accounts: AcmeAccountsTable;
 }
 
 export type { Generated };
+
+// ACME orders, authorizations, challenges and rate limits (migration 0005). Merged into Database below.
+type JsonColumn<T> = ColumnType<T, string | undefined, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface AcmeOrdersTable {
+  id: string;
+  acme_account_id: string;
+  acme_server_id: string;
+  /** created (not sent yet) | pending | ready | processing | valid | invalid (RFC 8555 §7.1.6) */
+  status: string;
+  /** none | all | step */
+  processing: string;
+  /** [{type, value, challenge_type}] as ordered */
+  identifiers: JsonColumn<{ type: string; value: string; challenge_type: string }[]>;
+  domain_names: JsonColumn<string[]>;
+  unique_fqdn_set_id: string;
+  /** As asked (may be account_default) and as applied at finalize. */
+  key_policy: string;
+  key_policy_final: string | null;
+  key_technology: string;
+  deactivate_on_failure: boolean;
+  order_url: string | null;
+  finalize_url: string | null;
+  certificate_url: string | null;
+  expires_at: Timestamp | null;
+  /** The server's `error` on the order. */
+  error: NullableJson<Record<string, unknown>>;
+  /** Our last step that failed: {step, problem, message, at}. */
+  last_failure: NullableJson<Record<string, unknown>>;
+  private_key_id: string | null;
+  csr_id: string | null;
+  csr_pem: string | null;
+  certificate_id: string | null;
+  is_marked_invalid: Generated<boolean>;
+  marked_invalid_reason: string | null;
+  retry_of: string | null;
+  retried_by: JsonColumn<string[]>;
+  rate_limited_until: Timestamp | null;
+  is_revoked: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  submitted_at: Timestamp | null;
+  finalized_at: Timestamp | null;
+  certificate_downloaded_at: Timestamp | null;
+}
+
+export interface AcmeAuthorizationsTable {
+  id: string;
+  url: string;
+  /** The order that last reported it (a CA may reuse one authorization across orders). */
+  acme_order_id: string;
+  identifier_type: string;
+  identifier_value: string;
+  status: string;
+  expires_at: Timestamp | null;
+  is_wildcard: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AcmeOrderAuthorizationsTable {
+  acme_order_id: string;
+  acme_authorization_id: string;
+}
+
+export interface AcmeChallengesTable {
+  id: string;
+  url: string;
+  acme_authorization_id: string;
+  acme_order_id: string;
+  type: string;
+  token: string;
+  /** The identifier it proves. */
+  domain: string;
+  status: string;
+  /** Set once prepared; the public app serves it for http-01 while the challenge is pending or processing. */
+  key_authorization: string | null;
+  error: NullableJson<Record<string, unknown>>;
+  validated_at: Timestamp | null;
+  triggered_at: Timestamp | null;
+  poll_count: Generated<number>;
+  last_polled_at: Timestamp | null;
+  last_poll_remote_address: string | null;
+  dns_provider: string | null;
+  dns_record_name: string | null;
+  dns_value: string | null;
+  /** set | removed */
+  dns_record_state: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** Global position of the last event applied: counters move once per event, even on a replay. */
+  last_position: Int8;
+}
+
+export interface AcmeRateLimitsTable {
+  id: string;
+  acme_server_id: string;
+  acme_account_id: string;
+  unique_fqdn_set_id: string;
+  acme_order_id: string;
+  step: string;
+  not_before: Timestamp;
+  problem: NullableJson<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  acme_orders: AcmeOrdersTable;
+  acme_authorizations: AcmeAuthorizationsTable;
+  acme_order_authorizations: AcmeOrderAuthorizationsTable;
+  acme_challenges: AcmeChallengesTable;
+  acme_rate_limits: AcmeRateLimitsTable;
+}
