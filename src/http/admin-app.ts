@@ -4,17 +4,22 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { bearerAuth, roleHeader } from './middleware.js';
 import { acmeAccountsRoutes } from './routes/acme-accounts.routes.js';
 import { acmeOrdersRoutes } from './routes/acme-orders.routes.js';
+import { ariRoutes } from './routes/ari.routes.js';
 import { caRoutes } from './routes/ca.routes.js';
 import { catalogRoutes } from './routes/catalog.routes.js';
 import { certificateRoutes } from './routes/certificates.routes.js';
 import { peterSslersAcmeAccountsRoutes } from './routes/compat/acme-accounts.routes.js';
 import { peterSslersAcmeOrdersRoutes } from './routes/compat/acme-orders.routes.js';
+import { peterSslersAutocertRoutes } from './routes/compat/autocert.routes.js';
+import { autocertRoutes } from './routes/autocert.routes.js';
 import { peterSslersCaRoutes } from './routes/compat/ca.routes.js';
 import { peterSslersCatalogRoutes } from './routes/compat/catalog.routes.js';
 import { peterSslersLifecycleRoutes } from './routes/compat/lifecycle.routes.js';
 import { peterSslersRoutes } from './routes/compat/peter-sslers.routes.js';
+import { peterSslersRenewalRoutes } from './routes/compat/renewal.routes.js';
 import { domainRoutes } from './routes/domains.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
+import { renewalRoutes } from './routes/renewal.routes.js';
 import { healthRoutes, projectionRoutes } from './routes/system.routes.js';
 
 /** Commands and queries: the peter_sslers API under the admin prefix, the native API under /api/v1. */
@@ -31,6 +36,8 @@ export function createAdminApp(deps: AppDeps): Express {
   app.use(deps.adminPrefix, peterSslersCatalogRoutes(deps));
   app.use(deps.adminPrefix, peterSslersAcmeAccountsRoutes(deps));
   app.use(deps.adminPrefix, peterSslersAcmeOrdersRoutes(deps));
+  app.use(deps.adminPrefix, peterSslersRenewalRoutes(deps));
+  app.use(deps.adminPrefix, peterSslersAutocertRoutes(deps));
   const api = express.Router();
   api.use(certificateRoutes(deps));
   api.use(caRoutes(deps));
@@ -38,7 +45,10 @@ export function createAdminApp(deps: AppDeps): Express {
   api.use(catalogRoutes(deps));
   api.use(acmeAccountsRoutes(deps));
   api.use(acmeOrdersRoutes(deps));
+  api.use(ariRoutes(deps));
+  api.use(autocertRoutes(deps));
   api.use(domainRoutes(deps));
+  api.use(renewalRoutes(deps));
   api.use(projectionRoutes(deps));
   app.use('/api/v1', api);
   app.use(notFoundHandler);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { NameRules } from '../domain/autocert/name-rules.js';
 import type { AcmeSessions } from '../commands/acme/session.js';
 import type { Database } from '../infra/db/schema.js';
 import type { DnsProvider } from '../infra/dns/port.js';
@@ -29,4 +30,6 @@ export type AppDeps = {
   now: () => Date;
   adminPrefix: string;
   adminToken?: string;
+  /** CERTLEDGER_AUTOCERT_BLOCKLIST / _ALLOW: names autocert, certificate-if-needed and the domain queue refuse; none when absent. */
+  autocertNames?: NameRules;
 };

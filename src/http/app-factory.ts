@@ -17,5 +17,6 @@ export function appDepsFrom(container: DependencyContainer): AppDeps {
     now: container.resolve(TOKENS.Clock),
     adminPrefix: config.adminPrefix,
     adminToken: config.adminToken,
+    autocertNames: config.autocertNames,
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePatternList } from '../domain/autocert/name-rules.js';
 
 const listen = (name: string, fallback: string) =>
   z.string().default(fallback).transform((value, ctx) => {
@@ -54,6 +55,11 @@ const schema = z.object({
     return list as (typeof roles)[number][];
   }),
   CERTLEDGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The in-process renewal scheduler (projector role only); off unless asked for.
+  CERTLEDGER_RENEWAL_SCHEDULER: z.enum(['on', 'off'], { error: 'CERTLEDGER_RENEWAL_SCHEDULER must be on or off' }).default('off'),
+  // Comma-separated globs (src/domain/autocert/name-rules.ts), decided before any storage or ACME work.
+  CERTLEDGER_AUTOCERT_BLOCKLIST: z.string().optional(),
+  CERTLEDGER_AUTOCERT_ALLOW: z.string().optional(),
   CERTLEDGER_DNS_PROVIDER: z.string().optional().transform((value, ctx) => {
     if (value === undefined) return undefined;
     try {
@@ -78,8 +84,12 @@ export type Config = {
   masterKey?: string;
   roles: ('admin' | 'public' | 'projector')[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Run renewals periodically in this process (projector role only). */
+  renewalScheduler: boolean;
   /** Raw provider settings; validated by createDnsProvider, which names each bad field. */
   dnsProvider?: unknown;
+  /** Names autocert, certificate-if-needed and the domain queue refuse (blocklist) or keep to (allow; empty: any). */
+  autocertNames: { blocklist: string[]; allow: string[] };
 };
 
 export class ConfigError extends Error {
@@ -110,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.CERTLEDGER_MASTER_KEY,
     roles: e.CERTLEDGER_ROLES,
     logLevel: e.CERTLEDGER_LOG_LEVEL,
+    renewalScheduler: e.CERTLEDGER_RENEWAL_SCHEDULER === 'on',
     dnsProvider: e.CERTLEDGER_DNS_PROVIDER,
+    autocertNames: { blocklist: parsePatternList(e.CERTLEDGER_AUTOCERT_BLOCKLIST), allow: parsePatternList(e.CERTLEDGER_AUTOCERT_ALLOW) },
   };
 }

@@ -5,6 +5,7 @@ import { createAcmeSessions } from '../commands/acme/sessions.js';
 import { createDnsProvider } from './dns/index.js';
 import { deactivateExpired } from '../commands/maintenance/deactivate-expired.js';
 import { startPeriodic } from '../commands/maintenance/periodic.js';
+import { startRenewalScheduler } from '../commands/renewal/scheduler.js';
 import { catalogProjections } from '../projections/index.js';
 import { createCheckpointWatcher } from '../projections/checkpoint-watcher.js';
 import { createProjectionSet, type ProjectionSet } from '../projections/runner.js';
@@ -97,6 +98,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       // Closers run in reverse: the sweep stops (and finishes its run) before the projections do.
       const sweep = startExpirySweep(store, handle, projector, logger);
       closers.push(() => sweep.stop());
+      if (config.renewalScheduler) {
+        const renewals = startRenewalScheduler({ store, vault, db: handle.db, now: () => new Date(), acme, projections: projector, dns, logger }, logger);
+        closers.push(() => renewals.stop());
+      }
     }
 
     const container = rootContainer.createChildContainer();

@@ -87,8 +87,12 @@ describe('process all: three names by http-01', () => {
     const { items } = await json(await api(`/acme-orders/${order.id}/exchanges`));
     const kinds = items.map((e: { data: { requestKind: string } }) => e.data.requestKind);
     expect(kinds).toEqual(expect.arrayContaining(['newOrder', 'getAuthorization', 'challengeResponse', 'finalize', 'getOrder', 'getCertificate']));
-    expect(kinds.filter((k: string) => k === 'challengeResponse')).toHaveLength(3);
-    expect(kinds.filter((k: string) => k === 'getCertificate')).toHaveLength(3);
+    // Pebble rejects ~5% of nonces: a rejected attempt is recorded too, marked `retrying`; count the calls.
+    const calls = items
+      .filter((e: { data: { retrying: boolean } }) => !e.data.retrying)
+      .map((e: { data: { requestKind: string } }) => e.data.requestKind);
+    expect(calls.filter((k: string) => k === 'challengeResponse')).toHaveLength(3);
+    expect(calls.filter((k: string) => k === 'getCertificate')).toHaveLength(3);
     const text = JSON.stringify(items);
     expect(text).not.toContain('BEGIN CERTIFICATE');
     expect(text).not.toContain('PRIVATE KEY');

@@ -13,6 +13,7 @@ import type { CommandContext } from '../handle.js';
 import type { AcmeOrderDeps } from './deps.js';
 import { recordOnOrder } from './order-stream.js';
 import { processOrder, type ProcessReport } from './process-order.js';
+import { assertProfileOffered } from './profiles.js';
 import { assertNotRateLimited } from './rate-limit.js';
 
 export type CreateOrderInput = {
@@ -25,6 +26,10 @@ export type CreateOrderInput = {
   /** After a failed challenge, deactivate the authorizations still pending (default true). */
   deactivateOnFailure?: boolean;
   retryOf?: string | null;
+  /** RFC 9773 §5: the ARI identifier of the certificate this order replaces. */
+  replaces?: string;
+  /** An ACME profile; must be one the server's directory offers (meta.profiles). */
+  profile?: string;
 };
 
 export type CreatedOrder = { orderId: string; report: ProcessReport };
@@ -37,6 +42,7 @@ export async function recordNewOrder(deps: AcmeOrderDeps, input: CreateOrderInpu
   }
   const uniqueFqdnSetId = ids.uniqueFqdnSet(uniqueFqdnSet(input.identifiers.map((i) => i.value)));
   await assertNotRateLimited(deps.db, { acmeServerId: account.acmeServerId, accountId: input.accountId, uniqueFqdnSetId }, deps.now());
+  if (input.profile !== undefined) await assertProfileOffered(deps, account.acmeServerId, input.profile);
   const orderId = ids.random();
   await recordOnOrder(deps, orderId, {
     type: 'CreateAcmeOrder',
@@ -50,6 +56,8 @@ export async function recordNewOrder(deps: AcmeOrderDeps, input: CreateOrderInpu
     processing: input.processing,
     deactivateOnFailure: input.deactivateOnFailure ?? true,
     retryOf: input.retryOf ?? null,
+    ...(input.replaces === undefined ? {} : { replaces: input.replaces }),
+    ...(input.profile === undefined ? {} : { profile: input.profile }),
     now: deps.now().toISOString(),
   }, context);
   return orderId;

@@ -24,6 +24,8 @@ export async function retryOrder(deps: AcmeOrderDeps, orderId: string, options: 
     processing,
     deactivateOnFailure: old.deactivateOnFailure,
     retryOf: orderId,
+    ...(old.replaces === undefined ? {} : { replaces: old.replaces }),
+    ...(old.profile === undefined ? {} : { profile: old.profile }),
   }, context);
   await recordOnOrder(deps, orderId, { type: 'RecordAcmeOrderRetried', newOrderId, now: deps.now().toISOString() }, context);
   const report = await processOrder(deps, newOrderId, processing === 'all' ? { all: true } : { step: 'submit' }, context);

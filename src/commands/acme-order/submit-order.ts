@@ -1,5 +1,6 @@
 import { assertStepAllowed } from '../../domain/acme-order/steps.js';
-import { AcmeTransportError } from '../../infra/acme/index.js';
+import { AcmeProblem, AcmeRateLimitedError, AcmeTransportError } from '../../infra/acme/index.js';
+import type { AcmeSession } from '../acme/session.js';
 import type { CommandContext } from '../handle.js';
 import type { AcmeOrderDeps } from './deps.js';
 import { assertOrderNotRateLimited } from './rate-limit.js';
@@ -15,7 +16,8 @@ export async function submitOrder(deps: AcmeOrderDeps, orderId: string, context:
   const recorded = await runOrderStep(deps, orderId, 'submit', async () => {
     const { newOrder } = await session.transport.directory();
     const identifiers = order.identifiers.map(({ type, value }) => ({ type, value }));
-    const response = await session.transport.post(newOrder, { identifiers }, session.signer, { kind: 'newOrder' });
+    const payload = { identifiers, ...(order.profile === undefined ? {} : { profile: order.profile }) };
+    const response = await postNewOrder(session, newOrder, payload, order.replaces);
     if (response.location === undefined) {
       throw new AcmeTransportError('protocol', 'POST', newOrder, `newOrder answered ${response.status} without a Location (RFC 8555 §7.4)`);
     }
@@ -23,4 +25,19 @@ export async function submitOrder(deps: AcmeOrderDeps, orderId: string, context:
     return { value: resource, facts: [{ kind: 'submitted', orderUrl: response.location, order: resource }] };
   }, context);
   return stepRun('submit', recorded);
+}
+
+/**
+ * RFC 9773 §5: `replaces` names the certificate this order renews. A CA may refuse it (already
+ * replaced, an identifier it does not know, no ARI support); the order is still wanted, so it is
+ * sent once more without it. Both exchanges land on the order stream.
+ */
+async function postNewOrder(session: AcmeSession, newOrder: string, payload: Record<string, unknown>, replaces: string | undefined) {
+  if (replaces === undefined) return session.transport.post(newOrder, payload, session.signer, { kind: 'newOrder' });
+  try {
+    return await session.transport.post(newOrder, { ...payload, replaces }, session.signer, { kind: 'newOrder' });
+  } catch (error) {
+    if (!(error instanceof AcmeProblem) || error instanceof AcmeRateLimitedError || error.status >= 500) throw error;
+    return session.transport.post(newOrder, payload, session.signer, { kind: 'newOrder' });
+  }
 }

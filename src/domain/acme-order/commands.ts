@@ -51,6 +51,10 @@ export type CreateAcmeOrder = {
   processing: ProcessingMode;
   deactivateOnFailure: boolean;
   retryOf: string | null;
+  /** RFC 9773 §5: the ARI identifier of the certificate this order replaces. */
+  replaces?: string;
+  /** draft-ietf-acme-profiles: one of the directory's meta.profiles, checked by the caller. */
+  profile?: string;
   now: string;
 };
 

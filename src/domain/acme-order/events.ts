@@ -39,6 +39,10 @@ export type AcmeOrderCreated = Event<'AcmeOrderCreated', {
   deactivateOnFailure: boolean;
   /** The failed order this one retries. */
   retryOf: string | null;
+  /** RFC 9773 §5, sent in newOrder (dropped on a retry if the CA refuses it). Absent on older events. */
+  replaces?: string;
+  /** draft-ietf-acme-profiles, sent in newOrder. Absent on older events. */
+  profile?: string;
   createdAt: string;
 }>;
 

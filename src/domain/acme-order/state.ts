@@ -37,6 +37,8 @@ export type OrderView = {
   processing: ProcessingMode;
   deactivateOnFailure: boolean;
   retryOf: string | null;
+  replaces?: string;
+  profile?: string;
   orderUrl: string | null;
   finalizeUrl: string | null;
   certificateUrl: string | null;
@@ -89,6 +91,7 @@ export function evolve(state: AcmeOrderState, event: AcmeOrderEvent): AcmeOrderS
         deactivateOnFailure: d.deactivateOnFailure, retryOf: d.retryOf, orderUrl: null, finalizeUrl: null, certificateUrl: null,
         expires: null, authorizationUrls: [], authorizations: {}, challenges: {}, error: null, lastFailure: null, privateKeyId: null,
         csrId: null, certificateId: null, markedInvalid: false, rateLimitedUntil: null, retriedBy: [], revoked: false,
+        ...(d.replaces === undefined ? {} : { replaces: d.replaces }), ...(d.profile === undefined ? {} : { profile: d.profile }),
       };
     }
     case 'AcmeOrderSubmitted':

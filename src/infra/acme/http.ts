@@ -68,6 +68,8 @@ export type AcmeTransport = {
   /** Fetched once and cached; `refresh` fetches again (to notice changes). */
   directory(options?: { refresh?: boolean }): Promise<AcmeDirectory>;
   post(url: string, payload: AcmePayload, signer: AcmeSigner, options: AcmePostOptions): Promise<AcmeResponse>;
+  /** An unauthenticated GET, as RFC 9773 §4.2 asks for renewalInfo; same retries and records as `post`. */
+  get(url: string, options: { kind: AcmeRequestKind; accept?: string; signal?: AbortSignal }): Promise<AcmeResponse>;
   close(): Promise<void>;
 };
 
@@ -202,6 +204,10 @@ export function createAcmeTransport(options: AcmeTransportOptions): AcmeTranspor
         accept: postOptions.accept ?? (postOptions.kind === 'getCertificate' ? 'application/pem-certificate-chain' : undefined),
         signal: postOptions.signal,
       });
+      return response;
+    },
+    async get(url, getOptions) {
+      const { response } = await call({ method: 'GET', url, kind: getOptions.kind, replaySafe: true, accept: getOptions.accept, signal: getOptions.signal });
       return response;
     },
     close: () => dispatcher.close(),

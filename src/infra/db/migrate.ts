@@ -4,6 +4,8 @@ import * as catalog from './migrations/0002_catalog.js';
 import * as catalogLifecycle from './migrations/0003_catalog_lifecycle.js';
 import * as acmeAccounts from './migrations/0004_acme_accounts.js';
 import * as acmeOrders from './migrations/0005_acme_orders.js';
+import * as renewal from './migrations/0006_renewal.js';
+import * as ari from './migrations/0007_ari.js';
 
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
@@ -11,6 +13,8 @@ const migrations: Record<string, Migration> = {
   '0003_catalog_lifecycle': catalogLifecycle,
   '0004_acme_accounts': acmeAccounts,
   '0005_acme_orders': acmeOrders,
+  '0006_renewal': renewal,
+  '0007_ari': ari,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

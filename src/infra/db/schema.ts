@@ -319,3 +319,107 @@ export interface Database {
   acme_challenges: AcmeChallengesTable;
   acme_rate_limits: AcmeRateLimitsTable;
 }
+
+// Renewal configurations, system policies, certificate lineage, renewal queue (migration 0006). Merged into Database below.
+export interface RenewalConfigurationsTable {
+  id: string;
+  acme_account_id: string;
+  unique_fqdn_set_id: string;
+  domain_names: JsonColumn<string[]>;
+  /** [{type, value, challenge_type}] */
+  identifiers: JsonColumn<{ type: string; value: string; challenge_type: string }[]>;
+  key_technology: string;
+  key_policy: string;
+  acme_profile: string | null;
+  is_auto_renew: boolean;
+  is_active: boolean;
+  backup_acme_account_id: string | null;
+  backup_key_technology: string | null;
+  backup_key_policy: string | null;
+  backup_acme_profile: string | null;
+  /** Edit-as-new: the configuration this one was edited from, and the one it was edited into. */
+  replaces_configuration_id: string | null;
+  replaced_by_configuration_id: string | null;
+  latest_certificate_id: string | null;
+  latest_not_before: Timestamp | null;
+  latest_not_after: Timestamp | null;
+  /** When the lifetime rule says renew (due.ts); null = no certificate yet, due now. */
+  renew_at: Timestamp | null;
+  /** Backoff after failures; null = no backoff. */
+  next_attempt_at: Timestamp | null;
+  primary_failures: Generated<number>;
+  consecutive_failures: Generated<number>;
+  /** The attempt that holds the claim, if one is running. */
+  attempt_id: string | null;
+  attempt_started_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_failure: NullableJson<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SystemPoliciesTable {
+  /** global | autocert | certificate-if-needed */
+  name: string;
+  acme_account_id: string;
+  key_technology: string;
+  key_policy: string;
+  acme_profile: string | null;
+  backup_acme_account_id: string | null;
+  backup_key_technology: string | null;
+  backup_key_policy: string | null;
+  backup_acme_profile: string | null;
+  updated_at: Timestamp;
+}
+
+export interface CertificateLineageTable {
+  certificate_id: string;
+  replaces_certificate_id: string | null;
+  replaced_by_certificate_id: string | null;
+  renewal_configuration_id: string | null;
+  acme_order_id: string | null;
+  updated_at: Timestamp;
+}
+
+export interface RenewalQueueTable {
+  id: string;
+  renewal_configuration_id: string;
+  /** queued | processed | failed | cancelled */
+  status: string;
+  queued_at: Timestamp;
+  processed_at: Timestamp | null;
+  acme_order_id: string | null;
+  certificate_id: string | null;
+  failure: string | null;
+}
+
+export interface Database {
+  renewal_configurations: RenewalConfigurationsTable;
+  system_policies: SystemPoliciesTable;
+  certificate_lineage: CertificateLineageTable;
+  renewal_queue: RenewalQueueTable;
+}
+
+// RFC 9773 renewal information per certificate (migration 0007). Merged into Database below.
+export interface AriRenewalInfoTable {
+  certificate_id: string;
+  acme_server_id: string;
+  /** RFC 9773 §4.1, as sent in renewalInfo URLs and newOrder's `replaces`. */
+  ari_identifier: string;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  /** Drawn at random inside the window; the renewal run's due time for this certificate. */
+  chosen_renewal_time: Timestamp | null;
+  explanation_url: string | null;
+  next_poll_at: Timestamp;
+  /** Seconds, as the CA last sent it. */
+  last_retry_after: number | null;
+  consecutive_failures: Generated<number>;
+  last_failure: NullableJson<Record<string, unknown>>;
+  fetched_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  ari_renewal_info: AriRenewalInfoTable;
+}
