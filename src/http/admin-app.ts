@@ -16,9 +16,11 @@ import { peterSslersCaRoutes } from './routes/compat/ca.routes.js';
 import { peterSslersCatalogRoutes } from './routes/compat/catalog.routes.js';
 import { peterSslersLifecycleRoutes } from './routes/compat/lifecycle.routes.js';
 import { peterSslersRoutes } from './routes/compat/peter-sslers.routes.js';
+import { peterSslersRedisRoutes } from './routes/compat/redis.routes.js';
 import { peterSslersRenewalRoutes } from './routes/compat/renewal.routes.js';
 import { domainRoutes } from './routes/domains.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
+import { redisRoutes } from './routes/redis.routes.js';
 import { renewalRoutes } from './routes/renewal.routes.js';
 import { healthRoutes, projectionRoutes } from './routes/system.routes.js';
 
@@ -38,6 +40,7 @@ export function createAdminApp(deps: AppDeps): Express {
   app.use(deps.adminPrefix, peterSslersAcmeOrdersRoutes(deps));
   app.use(deps.adminPrefix, peterSslersRenewalRoutes(deps));
   app.use(deps.adminPrefix, peterSslersAutocertRoutes(deps));
+  app.use(deps.adminPrefix, peterSslersRedisRoutes(deps));
   const api = express.Router();
   api.use(certificateRoutes(deps));
   api.use(caRoutes(deps));
@@ -49,6 +52,7 @@ export function createAdminApp(deps: AppDeps): Express {
   api.use(autocertRoutes(deps));
   api.use(domainRoutes(deps));
   api.use(renewalRoutes(deps));
+  api.use(redisRoutes(deps));
   api.use(projectionRoutes(deps));
   app.use('/api/v1', api);
   app.use(notFoundHandler);

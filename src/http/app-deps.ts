@@ -7,6 +7,7 @@ import type { DnsProvider } from '../infra/dns/port.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { KeyVault } from '../infra/key-vault/port.js';
 import type { Logger } from '../infra/logger.js';
+import type { PrimeOptions } from '../infra/redis/prime-commands.js';
 
 export type ProjectionStatus = { name: string; version: number; position: bigint; lastError?: string };
 
@@ -26,6 +27,8 @@ export type AppDeps = {
   /** Where dns-01 records go (orders with dns-01 names are refused without one). */
   dns?: DnsProvider;
   redis?: Redis;
+  /** Styles and TTLs of the Redis prime (full prime on demand); both styles, no TTL when absent. */
+  redisPrime?: PrimeOptions;
   logger: Logger;
   now: () => Date;
   adminPrefix: string;

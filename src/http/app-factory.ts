@@ -12,6 +12,7 @@ export function appDepsFrom(container: DependencyContainer): AppDeps {
     acme: container.resolve(TOKENS.AcmeSessions),
     projections: container.resolve(TOKENS.Projections),
     redis: container.isRegistered(TOKENS.Redis) ? container.resolve(TOKENS.Redis) : undefined,
+    redisPrime: config.redisPrime,
     dns: container.isRegistered(TOKENS.DnsProvider) ? container.resolve(TOKENS.DnsProvider) : undefined,
     logger: container.resolve(TOKENS.Logger),
     now: container.resolve(TOKENS.Clock),

@@ -34,6 +34,34 @@ const schema = z.object({
   EVENTSTORE_URL: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kdb:']),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
   CERTLEDGER_REDIS_DB: z.coerce.number().int().min(0).max(15).optional(),
+  // Which prime styles the projection writes (DESIGN.md §5): "1", "2" or "1,2".
+  CERTLEDGER_REDIS_PRIME_STYLES: z.string().default('1,2').transform((value, ctx) => {
+    const list = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+    if (list.length === 0 || list.some((s) => s !== '1' && s !== '2')) {
+      ctx.addIssue({ code: 'custom', message: `CERTLEDGER_REDIS_PRIME_STYLES takes 1, 2 or 1,2; got "${value}"` });
+      return z.NEVER;
+    }
+    return list.map(Number) as (1 | 2)[];
+  }),
+  // One number for every key, or per kind: "d1=3600,d2=3600,c=86400,p=86400,i=86400".
+  CERTLEDGER_REDIS_PRIME_TTL_SECONDS: z.string().optional().transform((value, ctx) => {
+    if (value === undefined) return {};
+    const kinds = ['d1', 'd2', 'c', 'p', 'i'] as const;
+    const positive = (s: string) => (/^\d+$/.test(s.trim()) && Number(s) > 0 ? Number(s) : undefined);
+    const all = positive(value);
+    if (all !== undefined) return Object.fromEntries(kinds.map((k) => [k, all])) as PrimeTtls;
+    const ttls: PrimeTtls = {};
+    for (const part of value.split(',')) {
+      const [kind = '', seconds = ''] = part.split('=').map((s) => s.trim());
+      const n = positive(seconds);
+      if (!(kinds as readonly string[]).includes(kind) || n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `CERTLEDGER_REDIS_PRIME_TTL_SECONDS takes seconds, or kind=seconds for d1, d2, c, p, i; got "${value}"` });
+        return z.NEVER;
+      }
+      ttls[kind as keyof PrimeTtls] = n;
+    }
+    return ttls;
+  }),
   CERTLEDGER_ADMIN_LISTEN: listen('CERTLEDGER_ADMIN_LISTEN', '127.0.0.1:7201'),
   CERTLEDGER_PUBLIC_LISTEN: listen('CERTLEDGER_PUBLIC_LISTEN', '127.0.0.1:7202'),
   CERTLEDGER_ADMIN_PREFIX: z.string().default('/.well-known/peter_sslers').refine(
@@ -71,12 +99,17 @@ const schema = z.object({
   }),
 });
 
+/** Seconds per key kind of the Redis prime; absent kinds never expire. */
+export type PrimeTtls = Partial<Record<'d1' | 'd2' | 'c' | 'p' | 'i', number>>;
+
 export type Config = {
   dataDir: string;
   databaseUrl?: string;
   eventStoreUrl?: string;
   redisUrl?: string;
   redisDb: number;
+  /** What the Redis prime projection writes (CERTLEDGER_REDIS_PRIME_STYLES / _TTL_SECONDS). */
+  redisPrime: { styles: (1 | 2)[]; ttlSeconds: PrimeTtls };
   adminListen: { host: string; port: number };
   publicListen: { host: string; port: number };
   adminPrefix: string;
@@ -113,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreUrl: e.EVENTSTORE_URL,
     redisUrl: e.REDIS_URL,
     redisDb: e.CERTLEDGER_REDIS_DB ?? 9,
+    redisPrime: { styles: e.CERTLEDGER_REDIS_PRIME_STYLES, ttlSeconds: e.CERTLEDGER_REDIS_PRIME_TTL_SECONDS },
     adminListen: e.CERTLEDGER_ADMIN_LISTEN,
     publicListen: e.CERTLEDGER_PUBLIC_LISTEN,
     adminPrefix: e.CERTLEDGER_ADMIN_PREFIX,

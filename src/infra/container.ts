@@ -9,6 +9,7 @@ import { startRenewalScheduler } from '../commands/renewal/scheduler.js';
 import { catalogProjections } from '../projections/index.js';
 import { createCheckpointWatcher } from '../projections/checkpoint-watcher.js';
 import { createProjectionSet, type ProjectionSet } from '../projections/runner.js';
+import { createPrimeRunner } from '../projections/redis-prime/runner.js';
 import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { openDatabase, type DatabaseHandle } from './db/kysely.js';
@@ -98,6 +99,23 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       // Closers run in reverse: the sweep stops (and finishes its run) before the projections do.
       const sweep = startExpirySweep(store, handle, projector, logger);
       closers.push(() => sweep.stop());
+      if (redis) {
+        // Its own connection: the runner WATCHes its checkpoint, which is per connection.
+        const primeRedis = redis.duplicate();
+        primeRedis.on('error', (error: Error) => logger.warn('redis prime connection error', { error: error.message }));
+        closers.push(async () => primeRedis.disconnect());
+        const prime = createPrimeRunner({
+          store,
+          db: handle.db,
+          vault,
+          redis: primeRedis,
+          options: config.redisPrime,
+          logger,
+          waitForCatalog: (position, timeoutMs) => projector.waitFor(position, { projections: ['catalog'], timeoutMs }),
+        });
+        prime.start();
+        closers.push(() => prime.stop());
+      }
       if (config.renewalScheduler) {
         const renewals = startRenewalScheduler({ store, vault, db: handle.db, now: () => new Date(), acme, projections: projector, dns, logger }, logger);
         closers.push(() => renewals.stop());

@@ -72,4 +72,14 @@ describe('configuration from the environment', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '' }).databaseUrl).toBeUndefined();
   });
+  it('reads the Redis prime styles and TTLs: both styles and no TTL by default, one TTL for all or per kind', () => {
+    expect(loadConfig({}).redisPrime).toEqual({ styles: [1, 2], ttlSeconds: {} });
+    expect(loadConfig({ CERTLEDGER_REDIS_PRIME_STYLES: '2', CERTLEDGER_REDIS_PRIME_TTL_SECONDS: '600' }).redisPrime).toEqual({
+      styles: [2], ttlSeconds: { d1: 600, d2: 600, c: 600, p: 600, i: 600 },
+    });
+    expect(loadConfig({ CERTLEDGER_REDIS_PRIME_TTL_SECONDS: 'd1=60, c=3600' }).redisPrime.ttlSeconds).toEqual({ d1: 60, c: 3600 });
+    expect(problems({ CERTLEDGER_REDIS_PRIME_STYLES: '3' })[0]).toContain('CERTLEDGER_REDIS_PRIME_STYLES takes 1, 2 or 1,2');
+    expect(problems({ CERTLEDGER_REDIS_PRIME_TTL_SECONDS: 'x=5' })[0]).toContain('kind=seconds for d1, d2, c, p, i');
+    expect(problems({ CERTLEDGER_REDIS_PRIME_TTL_SECONDS: '0' })[0]).toContain('CERTLEDGER_REDIS_PRIME_TTL_SECONDS');
+  });
 });

@@ -15,7 +15,9 @@ import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js
 import { masterKeyId } from '../../src/infra/key-vault/master-key.js';
 import { createKeyVault } from '../../src/infra/key-vault/vault.js';
 import { silentLogger } from '../../src/infra/logger.js';
-import { catalogProjections, createProjectionSet } from '../../src/projections/index.js';
+import type { PrimeOptions } from '../../src/infra/redis/prime-commands.js';
+import { catalogProjections, createProjectionSet, type ProjectionSet } from '../../src/projections/index.js';
+import { createPrimeRunner, type PrimeRunner, type PrimeRunnerSettings } from '../../src/projections/redis-prime/runner.js';
 import { openTestDatabase } from './db.js';
 
 export const REDIS_TEST_DB = 11;
@@ -30,8 +32,8 @@ export async function listenOn(app: Express): Promise<TestServer> {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-export async function openRedisForTests(): Promise<Redis> {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, db: REDIS_TEST_DB, lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function openRedisForTests(db = REDIS_TEST_DB): Promise<Redis> {
+  const redis = new Redis({ host: '127.0.0.1', port: 6379, db, lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
   } catch (error) {
@@ -46,6 +48,10 @@ export type TestStack = {
   admin: TestServer;
   public: TestServer;
   redis?: Redis;
+  /** The projection set itself (waitFor by projection name). */
+  projectionSet: ProjectionSet;
+  /** Set when started with `prime`: the Redis prime projection, on its own connection to `redisDb`. */
+  prime?: PrimeRunner;
   /** Set when started with `pebble`: that Pebble, registered as the default ACME server (its listener CA trusted). */
   acmeServerId?: string;
   close: () => Promise<void>;
@@ -57,6 +63,10 @@ export async function startTestStack(
   options: {
     adminToken?: string;
     redis?: boolean;
+    /** The Redis database `redis` (and `prime`) use; REDIS_TEST_DB unless given. */
+    redisDb?: number;
+    /** Starts the Redis prime projection (needs `redis`). */
+    prime?: { options?: PrimeOptions; settings?: Partial<PrimeRunnerSettings> };
     /** The clock the apps see (expiry filters, import flags). */
     now?: () => Date;
     /** Registers this Pebble (`inject('pebble')`) as the default ACME server, trusting its `caPem`. */
@@ -69,7 +79,7 @@ export async function startTestStack(
   const vault = createKeyVault(handle.db, { key, id: masterKeyId(key) });
   const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger: silentLogger });
   projections.start();
-  const redis = options.redis ? await openRedisForTests() : undefined;
+  const redis = options.redis ? await openRedisForTests(options.redisDb) : undefined;
   const acme = createAcmeSessions({ store, vault, logger: silentLogger });
   const deps: AppDeps = {
     db: handle.db,
@@ -83,6 +93,16 @@ export async function startTestStack(
     adminPrefix: '/.well-known/peter_sslers',
     adminToken: options.adminToken,
   };
+  if (options.prime && redis) deps.redisPrime = options.prime.options;
+  const primeRedis = options.prime && redis ? redis.duplicate() : undefined;
+  const prime = primeRedis
+    ? createPrimeRunner({
+      store, db: handle.db, vault, redis: primeRedis, options: options.prime?.options ?? { styles: [1, 2], ttlSeconds: {} }, logger: silentLogger,
+      waitForCatalog: (position, timeoutMs) => projections.waitFor(position, { projections: ['catalog'], timeoutMs }),
+      settings: options.prime?.settings,
+    })
+    : undefined;
+  prime?.start();
   const admin = await listenOn(createAdminApp(deps));
   const pub = await listenOn(createPublicApp(deps));
   const acmeServerId = options.pebble
@@ -94,10 +114,14 @@ export async function startTestStack(
     admin,
     public: pub,
     redis,
+    projectionSet: projections,
+    prime,
     acmeServerId,
     close: async () => {
       await admin.close();
       await pub.close();
+      await prime?.stop();
+      primeRedis?.disconnect();
       await acme.close();
       await projections.stop();
       await store.close();

@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../app-deps.js';
+import { RedisNotEnabledError, runFullPrime } from '../../redis-prime.js';
+
+/**
+ * peter_sslers' `POST /api/redis/prime.json`: `{"result": "success", "operations_event": {"id",
+ * "total_primed"}}`, or `{"result": "error", "error"}`. certledger keeps no operations-event log,
+ * so the id is null; total_primed counts domains and distinct certificates as peter_sslers does.
+ */
+export function peterSslersRedisRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/api/redis/prime.json', async (_req, res) => {
+    try {
+      const result = await runFullPrime(deps);
+      res.json({
+        result: 'success',
+        operations_event: { id: null, total_primed: { domain: result.domains, cert: result.certificates, removed: result.removed } },
+        prime_style: (deps.redisPrime?.styles ?? [1, 2]).join(','),
+      });
+    } catch (error) {
+      if (!(error instanceof RedisNotEnabledError)) throw error;
+      res.status(400).json({ result: 'error', error: 'redis is not enabled' });
+    }
+  });
+  return router;
+}
