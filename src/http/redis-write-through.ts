@@ -20,7 +20,7 @@ export async function primeDomainPayload(deps: AppDeps, payload: DomainPayload):
   const chosen = payload.certificate_signed__latest_multi ?? payload.certificate_signed__latest_single;
   if (!deps.redis || !chosen || chosen.private_key.pem === undefined) return;
   try {
-    await primeDomain(deps.redis, payload.domain.domain_name, asPrime(chosen));
+    await primeDomain(deps.redis, payload.domain.domain_name, asPrime(chosen), deps.redisPrime);
   } catch (error) {
     deps.logger.warn('redis write-through failed', { domain: payload.domain.domain_name, error: (error as Error).message });
   }
