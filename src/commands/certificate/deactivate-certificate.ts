@@ -9,11 +9,9 @@ export type DeactivateCertificateOutcome = MarkOutcome & {
   latestForDomains: { id: string; domain_name: string }[];
 };
 
-/**
- * An operator's deactivation wins over the seed rule: they asked for it by name. The domains
- * that lose the certificate are recorded in the event and reported back.
- */
-export async function deactivateCertificate(
+/** Deactivation and revocation both take a certificate out of service and record which domains lose it. */
+export async function markCertificateOff(
+  type: 'DeactivateCertificate' | 'MarkCertificateRevoked',
   deps: LifecycleDeps,
   certificateId: string,
   mark: MarkInput,
@@ -21,7 +19,7 @@ export async function deactivateCertificate(
 ): Promise<DeactivateCertificateOutcome> {
   const latestForDomains = await domainsServedBy(deps.db, certificateId);
   const handled = await handleCommand(deps.store, streams.certificate(certificateId), certificateDecider, {
-    type: 'DeactivateCertificate',
+    type,
     certificateId,
     reason: mark.reason,
     actor: mark.actor,
@@ -30,3 +28,14 @@ export async function deactivateCertificate(
   }, { ...context, actor: mark.actor }, { retries: 3 });
   return { changed: handled.events.length > 0, position: handled.position, latestForDomains: handled.events.length > 0 ? latestForDomains : [] };
 }
+
+/**
+ * An operator's deactivation wins over the seed rule: they asked for it by name. The domains
+ * that lose the certificate are recorded in the event and reported back.
+ */
+export const deactivateCertificate = (
+  deps: LifecycleDeps,
+  certificateId: string,
+  mark: MarkInput,
+  context: CommandContext = {},
+): Promise<DeactivateCertificateOutcome> => markCertificateOff('DeactivateCertificate', deps, certificateId, mark, context);

@@ -1,23 +1,6 @@
-import { domainDecider } from '../../domain/domain/decider.js';
-import { streams } from '../../domain/shared/ids.js';
 import type { LifecycleDeps, MarkInput, MarkOutcome } from '../certificate/lifecycle.js';
-import { handleCommand, type CommandContext } from '../handle.js';
-import { knownDomain } from './known-domain.js';
+import type { CommandContext } from '../handle.js';
+import { markDomain } from './mark-domain.js';
 
-export async function activateDomain(
-  deps: LifecycleDeps,
-  domainKey: string,
-  mark: MarkInput,
-  context: CommandContext = {},
-): Promise<MarkOutcome & { domainId: string }> {
-  const domain = await knownDomain(deps.db, domainKey);
-  const handled = await handleCommand(deps.store, streams.domain(domain.id), domainDecider, {
-    type: 'ActivateDomain',
-    domainId: domain.id,
-    domainName: domain.domainName,
-    reason: mark.reason,
-    actor: mark.actor,
-    now: deps.now().toISOString(),
-  }, { ...context, actor: mark.actor }, { retries: 3 });
-  return { changed: handled.events.length > 0, position: handled.position, domainId: domain.id };
-}
+export const activateDomain = (deps: LifecycleDeps, domainKey: string, mark: MarkInput, context: CommandContext = {}): Promise<MarkOutcome & { domainId: string }> =>
+  markDomain('ActivateDomain', deps, domainKey, mark, context);

@@ -1,24 +1,7 @@
-import { domainDecider } from '../../domain/domain/decider.js';
-import { streams } from '../../domain/shared/ids.js';
 import type { LifecycleDeps, MarkInput, MarkOutcome } from '../certificate/lifecycle.js';
-import { handleCommand, type CommandContext } from '../handle.js';
-import { knownDomain } from './known-domain.js';
+import type { CommandContext } from '../handle.js';
+import { markDomain } from './mark-domain.js';
 
 /** config.json then answers the domain with is_active false and no certificates; nginx gets nothing for it. */
-export async function deactivateDomain(
-  deps: LifecycleDeps,
-  domainKey: string,
-  mark: MarkInput,
-  context: CommandContext = {},
-): Promise<MarkOutcome & { domainId: string }> {
-  const domain = await knownDomain(deps.db, domainKey);
-  const handled = await handleCommand(deps.store, streams.domain(domain.id), domainDecider, {
-    type: 'DeactivateDomain',
-    domainId: domain.id,
-    domainName: domain.domainName,
-    reason: mark.reason,
-    actor: mark.actor,
-    now: deps.now().toISOString(),
-  }, { ...context, actor: mark.actor }, { retries: 3 });
-  return { changed: handled.events.length > 0, position: handled.position, domainId: domain.id };
-}
+export const deactivateDomain = (deps: LifecycleDeps, domainKey: string, mark: MarkInput, context: CommandContext = {}): Promise<MarkOutcome & { domainId: string }> =>
+  markDomain('DeactivateDomain', deps, domainKey, mark, context);
