@@ -5,6 +5,7 @@ import type { LogFields, Logger } from '../infra/logger.js';
 import { applyBatch, CheckpointMovedError, loadCheckpoint, ProjectionApplyError, rebuildFromZero, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
 import type { PositionBoard } from './wait-for-position.js';
+import { createWakeSignal } from './wake-signal.js';
 
 /** The part of the service logger runners use: scalar fields (types, ids, positions), never payloads. */
 export type ProjectionLogger = Pick<Logger, 'info' | 'error'>;
@@ -32,8 +33,6 @@ export function createProjectionRunner({ projection, store, db, board, logger, s
   let checkpoint: Checkpoint | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
-  let appended = false;
-  let wake: (() => void) | undefined;
   // Batches and rebuilds of this projection never overlap inside this process.
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -43,17 +42,8 @@ export function createProjectionRunner({ projection, store, db, board, logger, s
     return run;
   };
 
-  const sleep = (ms: number, untilAppended: boolean): Promise<void> =>
-    new Promise((resolve) => {
-      if (!running || (untilAppended && appended)) return resolve();
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = untilAppended ? done : () => (running ? undefined : done());
-    });
+  const signal = createWakeSignal(() => running);
+  const sleep = signal.sleep;
 
   const commit = (next: Checkpoint): void => {
     checkpoint = next;
@@ -74,7 +64,7 @@ export function createProjectionRunner({ projection, store, db, board, logger, s
       else commit(stored);
     }
     const current = checkpoint as Checkpoint;
-    appended = false;
+    signal.clear();
     // No type filter: the checkpoint must advance past events this projection ignores too.
     const events = await store.readAll({ after: current.position, maxCount: settings.batchSize });
     if (events.length === 0) return false;
@@ -125,13 +115,12 @@ export function createProjectionRunner({ projection, store, db, board, logger, s
     },
     async stop() {
       running = false;
-      wake?.();
+      signal.interrupt();
       await loop;
       loop = undefined;
     },
     nudge() {
-      appended = true;
-      wake?.();
+      signal.nudge();
     },
     rebuild: () =>
       exclusive(async () => {

@@ -1,5 +1,5 @@
 import type { AcmeExchangeRecorded } from '../acme/exchange.js';
-import type { ChallengeData, OrderIdentifier, ProblemData, ProcessingMode, RetryAfterData } from './events.js';
+import type { AcmeOrderRequest, ChallengeData, ProblemData, RetryAfterData } from './events.js';
 import type { AcmeAuthorizationStatus, AcmeChallengeStatus, AcmeOrderStatus } from './status.js';
 
 /** An order object as the server sent it (§7.1.3), read at the edge. */
@@ -39,24 +39,7 @@ export type StepFact =
   | { kind: 'failed'; problem: ProblemData | null; message: string }
   | { kind: 'rateLimited'; retryAfter: RetryAfterData; problem: ProblemData | null };
 
-export type CreateAcmeOrder = {
-  type: 'CreateAcmeOrder';
-  orderId: string;
-  accountId: string;
-  acmeServerId: string;
-  identifiers: OrderIdentifier[];
-  uniqueFqdnSetId: string;
-  keyPolicy: string;
-  keyTechnology: string;
-  processing: ProcessingMode;
-  deactivateOnFailure: boolean;
-  retryOf: string | null;
-  /** RFC 9773 §5: the ARI identifier of the certificate this order replaces. */
-  replaces?: string;
-  /** draft-ietf-acme-profiles: one of the directory's meta.profiles, checked by the caller. */
-  profile?: string;
-  now: string;
-};
+export type CreateAcmeOrder = { type: 'CreateAcmeOrder'; now: string } & AcmeOrderRequest;
 
 /** Every exchange of the step first, then its facts: one append, so a step is recorded whole or not at all. */
 export type RecordAcmeStep = {

@@ -25,8 +25,8 @@ export type ChallengeData = {
   error: ProblemData | null;
 };
 
-/** The local decision: what to order, for which account, with which key policy. Nothing was sent yet. */
-export type AcmeOrderCreated = Event<'AcmeOrderCreated', {
+/** What an order asks for: the same fields in the command, the event and the state. */
+export type AcmeOrderRequest = {
   orderId: string;
   accountId: string;
   acmeServerId: string;
@@ -41,10 +41,12 @@ export type AcmeOrderCreated = Event<'AcmeOrderCreated', {
   retryOf: string | null;
   /** RFC 9773 §5, sent in newOrder (dropped on a retry if the CA refuses it). Absent on older events. */
   replaces?: string;
-  /** draft-ietf-acme-profiles, sent in newOrder. Absent on older events. */
+  /** draft-ietf-acme-profiles, one of the directory's meta.profiles, sent in newOrder. Absent on older events. */
   profile?: string;
-  createdAt: string;
-}>;
+};
+
+/** The local decision: what to order, for which account, with which key policy. Nothing was sent yet. */
+export type AcmeOrderCreated = Event<'AcmeOrderCreated', AcmeOrderRequest & { createdAt: string }>;
 
 /** newOrder answered 201 (§7.4). */
 export type AcmeOrderSubmitted = Event<'AcmeOrderSubmitted', {

@@ -1,4 +1,4 @@
-import type { AcmeOrderEvent, ChallengeType, OrderIdentifier, ProblemData, ProcessingMode } from './events.js';
+import type { AcmeOrderEvent, AcmeOrderRequest, ChallengeType, ProblemData } from './events.js';
 import type { AcmeAuthorizationStatus, AcmeChallengeStatus, LocalOrderStatus } from './status.js';
 
 export type ChallengeView = {
@@ -25,20 +25,8 @@ export type AuthorizationView = {
   challengeIds: string[];
 };
 
-export type OrderView = {
+export type OrderView = AcmeOrderRequest & {
   status: LocalOrderStatus;
-  orderId: string;
-  accountId: string;
-  acmeServerId: string;
-  identifiers: OrderIdentifier[];
-  uniqueFqdnSetId: string;
-  keyPolicy: string;
-  keyTechnology: string;
-  processing: ProcessingMode;
-  deactivateOnFailure: boolean;
-  retryOf: string | null;
-  replaces?: string;
-  profile?: string;
   orderUrl: string | null;
   finalizeUrl: string | null;
   certificateUrl: string | null;

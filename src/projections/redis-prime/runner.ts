@@ -5,6 +5,7 @@ import type { Logger } from '../../infra/logger.js';
 import { affectedBy, affectedDomainNames, isEmpty } from './affected.js';
 import { PRIME_CHECKPOINT_KEY, readPrimeCheckpoint } from './checkpoint.js';
 import { servedCertificate, type ServedDeps } from './served.js';
+import { createWakeSignal } from '../wake-signal.js';
 
 export type PrimeRunnerSettings = { batchSize: number; pollIntervalMs: number; retryInitialMs: number; retryMaxMs: number; catalogTimeoutMs: number };
 
@@ -37,22 +38,11 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
   let position: bigint | undefined;
   let lastError: string | undefined;
   let running = false;
-  let appended = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let unsubscribe: (() => void) | undefined;
 
-  const sleep = (ms: number, untilAppended: boolean): Promise<void> =>
-    new Promise((resolve) => {
-      if (!running || (untilAppended && appended)) return resolve();
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = untilAppended ? done : () => (running ? undefined : done());
-    });
+  const signal = createWakeSignal(() => running);
+  const sleep = signal.sleep;
 
   const commitBatch = async (expected: bigint, events: readonly RecordedEvent[]): Promise<boolean> => {
     const last = (events.at(-1) as RecordedEvent).position;
@@ -86,7 +76,7 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
   /** One batch; false when there was nothing to read. */
   const step = async (): Promise<boolean> => {
     position ??= await loadPosition();
-    appended = false;
+    signal.clear();
     const events = await store.readAll({ after: position, maxCount: settings.batchSize });
     if (events.length === 0) return false;
     if (await commitBatch(position, events)) position = (events.at(-1) as RecordedEvent).position;
@@ -98,8 +88,7 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
   };
 
   const nudge = (): void => {
-    appended = true;
-    wake?.();
+    signal.nudge();
   };
 
   const run = async (): Promise<void> => {
@@ -131,7 +120,7 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
       running = false;
       unsubscribe?.();
       unsubscribe = undefined;
-      wake?.();
+      signal.interrupt();
       await loop;
       loop = undefined;
       // A start after a stop reloads the checkpoint from Redis, as a new process would.
