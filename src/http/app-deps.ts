@@ -7,6 +7,7 @@ import type { DnsProvider } from '../infra/dns/port.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { KeyVault } from '../infra/key-vault/port.js';
 import type { Logger } from '../infra/logger.js';
+import type { NginxCacheClient } from '../infra/nginx/port.js';
 import type { PrimeOptions } from '../infra/redis/prime-commands.js';
 
 export type ProjectionStatus = { name: string; version: number; position: bigint; lastError?: string };
@@ -16,6 +17,8 @@ export type ProjectionsView = {
   waitFor: (position: bigint, options?: { timeoutMs?: number }) => Promise<void>;
   status: () => ProjectionStatus[] | Promise<ProjectionStatus[]>;
 };
+
+export type PrimeStatusView = { position: bigint | undefined; lastError?: string };
 
 export type AppDeps = {
   db: Kysely<Database>;
@@ -29,6 +32,10 @@ export type AppDeps = {
   redis?: Redis;
   /** Styles and TTLs of the Redis prime (full prime on demand); both styles, no TTL when absent. */
   redisPrime?: PrimeOptions;
+  /** The Redis prime projection's position in this process (projector role with REDIS_URL); absent elsewhere. */
+  primeStatus?: () => PrimeStatusView;
+  /** The nginx servers whose certificate caches certledger expires (CERTLEDGER_NGINX_SERVERS); absent when none. */
+  nginx?: NginxCacheClient;
   logger: Logger;
   now: () => Date;
   adminPrefix: string;

@@ -13,6 +13,8 @@ export function appDepsFrom(container: DependencyContainer): AppDeps {
     projections: container.resolve(TOKENS.Projections),
     redis: container.isRegistered(TOKENS.Redis) ? container.resolve(TOKENS.Redis) : undefined,
     redisPrime: config.redisPrime,
+    primeStatus: container.isRegistered(TOKENS.PrimeStatus) ? container.resolve(TOKENS.PrimeStatus) : undefined,
+    nginx: container.isRegistered(TOKENS.NginxCache) ? container.resolve(TOKENS.NginxCache) : undefined,
     dns: container.isRegistered(TOKENS.DnsProvider) ? container.resolve(TOKENS.DnsProvider) : undefined,
     logger: container.resolve(TOKENS.Logger),
     now: container.resolve(TOKENS.Clock),

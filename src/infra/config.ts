@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePatternList } from '../domain/autocert/name-rules.js';
@@ -27,6 +28,87 @@ const url = (name: string, protocols: string[]) =>
   });
 
 const roles = ['admin', 'public', 'projector'] as const;
+
+const nginxPath = (name: string, fallback: string) =>
+  z.string().default(fallback).refine((p) => /^\/\S*$/.test(p) && !p.endsWith('/'), `${name} must start with "/" and not end with "/"`);
+
+// peter_sslers' nginx.* settings: nginx.servers_pool, nginx.userpass, nginx.reset_path, nginx.status_path, nginx.timeout, nginx.ca_bundle_pem.
+const nginxSchema = {
+  CERTLEDGER_NGINX_SERVERS: z.string().optional().transform((value, ctx) => {
+    const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    for (const server of list) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(server);
+      } catch {
+        parsed = undefined;
+      }
+      // Credentials go in CERTLEDGER_NGINX_USERPASS, never in a URL that ends up in events and logs.
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash) {
+        const shown = server.replace(/\/\/[^/@]*@/, '//***@');
+        ctx.addIssue({ code: 'custom', message: `CERTLEDGER_NGINX_SERVERS takes comma-separated http:// or https:// base URLs without credentials (see CERTLEDGER_NGINX_USERPASS); got "${shown}"` });
+        return z.NEVER;
+      }
+    }
+    return [...new Set(list.map((s) => s.replace(/\/+$/, '')))];
+  }),
+  CERTLEDGER_NGINX_USERPASS: z.string().optional().refine(
+    (v) => v === undefined || /^[^:]+:.+$/s.test(v),
+    'CERTLEDGER_NGINX_USERPASS must be user:password',
+  ),
+  CERTLEDGER_NGINX_EXPIRE_PATH: nginxPath('CERTLEDGER_NGINX_EXPIRE_PATH', '/.peter_sslers/nginx/shared_cache/expire'),
+  CERTLEDGER_NGINX_STATUS_PATH: nginxPath('CERTLEDGER_NGINX_STATUS_PATH', '/.peter_sslers/nginx/shared_cache/status'),
+  CERTLEDGER_NGINX_TIMEOUT_MS: z.string().default('2000').refine(
+    (v) => /^\d+$/.test(v.trim()) && Number(v) > 0 && Number(v) <= 600_000,
+    'CERTLEDGER_NGINX_TIMEOUT_MS must be milliseconds between 1 and 600000',
+  ).transform(Number),
+  // Read at start: a missing or unreadable bundle stops the start instead of failing every request.
+  CERTLEDGER_NGINX_CA_BUNDLE: z.string().optional().transform((file, ctx) => {
+    if (file === undefined) return undefined;
+    let pem: string;
+    try {
+      pem = readFileSync(file, 'utf8');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `CERTLEDGER_NGINX_CA_BUNDLE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${file}` });
+      return z.NEVER;
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      ctx.addIssue({ code: 'custom', message: `CERTLEDGER_NGINX_CA_BUNDLE holds no PEM certificate: ${file}` });
+      return z.NEVER;
+    }
+    return pem;
+  }),
+  CERTLEDGER_NGINX_AUTO_EXPIRE: z.enum(['on', 'off'], { error: 'CERTLEDGER_NGINX_AUTO_EXPIRE must be on or off' }).default('on'),
+};
+
+/** nginx cache control (CERTLEDGER_NGINX_*); present only when CERTLEDGER_NGINX_SERVERS names a server. */
+export type NginxConfig = {
+  servers: string[];
+  userpass?: { user: string; password: string };
+  expirePath: string;
+  statusPath: string;
+  timeoutMs: number;
+  /** The PEM contents of CERTLEDGER_NGINX_CA_BUNDLE, for https servers. */
+  caBundlePem?: string;
+  /** Expire a domain on every server when the certificate it serves changes (projector role). */
+  autoExpire: boolean;
+};
+
+function nginxConfig(e: z.output<z.ZodObject<typeof nginxSchema>>): NginxConfig | undefined {
+  if (e.CERTLEDGER_NGINX_SERVERS.length === 0) return undefined;
+  const colon = e.CERTLEDGER_NGINX_USERPASS?.indexOf(':') ?? -1;
+  return {
+    servers: e.CERTLEDGER_NGINX_SERVERS,
+    ...(e.CERTLEDGER_NGINX_USERPASS && colon > 0
+      ? { userpass: { user: e.CERTLEDGER_NGINX_USERPASS.slice(0, colon), password: e.CERTLEDGER_NGINX_USERPASS.slice(colon + 1) } }
+      : {}),
+    expirePath: e.CERTLEDGER_NGINX_EXPIRE_PATH,
+    statusPath: e.CERTLEDGER_NGINX_STATUS_PATH,
+    timeoutMs: e.CERTLEDGER_NGINX_TIMEOUT_MS,
+    ...(e.CERTLEDGER_NGINX_CA_BUNDLE === undefined ? {} : { caBundlePem: e.CERTLEDGER_NGINX_CA_BUNDLE }),
+    autoExpire: e.CERTLEDGER_NGINX_AUTO_EXPIRE === 'on',
+  };
+}
 
 const schema = z.object({
   CERTLEDGER_DATA_DIR: z.string().default('./data'),
@@ -97,6 +179,7 @@ const schema = z.object({
       return z.NEVER;
     }
   }),
+  ...nginxSchema,
 });
 
 /** Seconds per key kind of the Redis prime; absent kinds never expire. */
@@ -123,6 +206,8 @@ export type Config = {
   dnsProvider?: unknown;
   /** Names autocert, certificate-if-needed and the domain queue refuse (blocklist) or keep to (allow; empty: any). */
   autocertNames: { blocklist: string[]; allow: string[] };
+  /** nginx cache control; undefined when CERTLEDGER_NGINX_SERVERS is unset (control off). */
+  nginx?: NginxConfig;
 };
 
 export class ConfigError extends Error {
@@ -157,5 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     renewalScheduler: e.CERTLEDGER_RENEWAL_SCHEDULER === 'on',
     dnsProvider: e.CERTLEDGER_DNS_PROVIDER,
     autocertNames: { blocklist: parsePatternList(e.CERTLEDGER_AUTOCERT_BLOCKLIST), allow: parsePatternList(e.CERTLEDGER_AUTOCERT_ALLOW) },
+    nginx: nginxConfig(e),
   };
 }

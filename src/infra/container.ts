@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { createAcmeSessions } from '../commands/acme/sessions.js';
+import { createNginxExpiryFollower } from '../commands/nginx-cache/auto-expire.js';
 import { createDnsProvider } from './dns/index.js';
 import { deactivateExpired } from '../commands/maintenance/deactivate-expired.js';
 import { startPeriodic } from '../commands/maintenance/periodic.js';
@@ -9,7 +10,7 @@ import { startRenewalScheduler } from '../commands/renewal/scheduler.js';
 import { catalogProjections } from '../projections/index.js';
 import { createCheckpointWatcher } from '../projections/checkpoint-watcher.js';
 import { createProjectionSet, type ProjectionSet } from '../projections/runner.js';
-import { createPrimeRunner } from '../projections/redis-prime/runner.js';
+import { createPrimeRunner, type PrimeRunner } from '../projections/redis-prime/runner.js';
 import type { Config } from './config.js';
 import { lockDataDir } from './db/data-dir-lock.js';
 import { openDatabase, type DatabaseHandle } from './db/kysely.js';
@@ -20,6 +21,8 @@ import { createPostgresEventStore } from './eventstore/postgres.js';
 import { loadMasterKey } from './key-vault/master-key.js';
 import { createKeyVault } from './key-vault/vault.js';
 import type { Logger } from './logger.js';
+import { createNginxCacheClient } from './nginx/client.js';
+import type { NginxCacheClient } from './nginx/port.js';
 import { openRedis } from './redis/client.js';
 import { TOKENS } from './tokens.js';
 
@@ -89,10 +92,19 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       closers.push(async () => redis.disconnect());
     }
 
+    // nginx cache control: the client in any role (the routes), the automatic expiry in the projector only.
+    let nginx: NginxCacheClient | undefined;
+    if (config.nginx) {
+      const client = createNginxCacheClient(config.nginx);
+      nginx = client;
+      closers.push(() => client.close());
+    }
+
     const projector = config.roles.includes('projector')
       ? createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger })
       : undefined;
     const projections = projector ?? createCheckpointWatcher(handle.db, catalogProjections);
+    let prime: PrimeRunner | undefined;
     projections.start();
     closers.push(() => projections.stop());
     if (projector) {
@@ -104,7 +116,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
         const primeRedis = redis.duplicate();
         primeRedis.on('error', (error: Error) => logger.warn('redis prime connection error', { error: error.message }));
         closers.push(async () => primeRedis.disconnect());
-        const prime = createPrimeRunner({
+        prime = createPrimeRunner({
           store,
           db: handle.db,
           vault,
@@ -114,7 +126,25 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
           waitForCatalog: (position, timeoutMs) => projector.waitFor(position, { projections: ['catalog'], timeoutMs }),
         });
         prime.start();
-        closers.push(() => prime.stop());
+        const started = prime;
+        closers.push(() => started.stop());
+      }
+      if (nginx && config.nginx?.autoExpire) {
+        const served = prime;
+        const follower = createNginxExpiryFollower({
+          store,
+          db: handle.db,
+          nginx,
+          now: () => new Date(),
+          logger,
+          // After the catalog and the prime: nginx must refetch the NEW certificate.
+          waitForServed: async (position, timeoutMs) => {
+            await projector.waitFor(position, { projections: ['catalog'], timeoutMs });
+            await served?.waitFor(position, timeoutMs);
+          },
+        });
+        follower.start();
+        closers.push(() => follower.stop());
       }
       if (config.renewalScheduler) {
         const renewals = startRenewalScheduler({ store, vault, db: handle.db, now: () => new Date(), acme, projections: projector, dns, logger }, logger);
@@ -135,7 +165,12 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     if (dns) container.register(TOKENS.DnsProvider, { useValue: dns });
     container.register(TOKENS.Projections, { useValue: projections });
     container.register(TOKENS.Clock, { useValue: () => new Date() });
-    logger.info('runtime ready', { database: handle.kind, eventStore: store.kind, redis: Boolean(redis) });
+    if (nginx) container.register(TOKENS.NginxCache, { useValue: nginx });
+    if (prime) {
+      const runner = prime;
+      container.register(TOKENS.PrimeStatus, { useValue: () => runner.status() });
+    }
+    logger.info('runtime ready', { database: handle.kind, eventStore: store.kind, redis: Boolean(redis), nginxServers: nginx?.servers.length ?? 0 });
     return { container, close };
   } catch (error) {
     await close();

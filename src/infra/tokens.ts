@@ -9,6 +9,8 @@ import type { EventStore } from './eventstore/port.js';
 import type { KeyVault } from './key-vault/port.js';
 import type { DnsProvider } from './dns/port.js';
 import type { Logger } from './logger.js';
+import type { NginxCacheClient } from './nginx/port.js';
+import type { PrimeStatusView } from '../http/app-deps.js';
 
 /** Typed tokens: esbuild emits no decorator metadata, so everything is registered and resolved by token. */
 export const TOKENS = {
@@ -23,6 +25,8 @@ export const TOKENS = {
   AcmeSessions: Symbol('AcmeSessions') as symbol & { __type?: AcmeSessions },
   DnsProvider: Symbol('DnsProvider') as symbol & { __type?: DnsProvider },
   Clock: Symbol('Clock') as symbol & { __type?: () => Date },
+  NginxCache: Symbol('NginxCache') as symbol & { __type?: NginxCacheClient },
+  PrimeStatus: Symbol('PrimeStatus') as symbol & { __type?: () => PrimeStatusView },
 } as const;
 
 export type TokenType<T> = T extends { __type?: infer V } ? V : never;

@@ -1,4 +1,5 @@
 import { acmeProjection } from './acme.projection.js';
+import { auditProjection } from './audit.projection.js';
 import { catalogProjection } from './catalog.projection.js';
 import type { Projection } from './projection.js';
 import { renewalProjection } from './renewal.projection.js';
@@ -8,4 +9,4 @@ export { createProjectionSet, ProjectionTimeoutError, type ProjectionSet, type P
 export { updateAllRecents, updateRecents } from './recents.js';
 
 /** Every read model the service runs. */
-export const catalogProjections: Projection[] = [catalogProjection, acmeProjection, renewalProjection];
+export const catalogProjections: Projection[] = [catalogProjection, acmeProjection, renewalProjection, auditProjection];

@@ -1,16 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/infra/config.js';
+import { loadConfig } from '../../src/infra/config.js';
+import { configProblems } from '../support/config.js';
 
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problems = configProblems;
 
 describe('configuration from the environment', () => {
   it('needs nothing: embedded default on ./data, no Redis, both listeners on loopback', () => {

@@ -90,6 +90,22 @@ describe('key vault', () => {
     await handle.db.insertInto('key_vault').values({ ...stored, private_key_id: b }).execute();
     await expect(vault.get(b)).rejects.toThrow(IllegalStateError);
   });
+
+  it('reads many keys at once, leaving out unknown, shredded and undecryptable ones', async () => {
+    const vault = createKeyVault(handle.db, master);
+    const [a, b, shredded, moved] = [ids.random(), ids.random(), ids.random(), ids.random()];
+    await vault.put(a, chain.leaf.keyDer);
+    const other = randomBytes(120);
+    await vault.put(b, other);
+    await vault.put(shredded, chain.leaf.keyDer);
+    await vault.shred(shredded);
+    await handle.db.insertInto('key_vault').values({ ...(await row(a)), private_key_id: moved }).execute();
+    const found = await vault.getMany([a, b, a, shredded, moved, ids.random()]);
+    expect([...found.keys()].sort()).toEqual([a, b].sort());
+    expect(found.get(a)?.equals(chain.leaf.keyDer)).toBe(true);
+    expect(found.get(b)?.equals(other)).toBe(true);
+    expect((await vault.getMany([])).size).toBe(0);
+  });
 });
 
 describe('master key', () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { form, json, startTestStack, type TestStack } from '../support/app.js';
 import { freePort, startNginx, type TestNginx } from '../support/nginx.js';
 import { createCa, createTestChain, issueLeaf, type TestChain } from '../support/pki.js';
+import { until } from '../support/until.js';
 
 /** A Redis database no other test file uses; flushed here before the tests. */
 const NGINX_DB = 13;
@@ -38,16 +39,6 @@ function handshake(port: number, servername: string, ca: string): Promise<Handsh
 }
 
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('OpenResty integration in a real nginx (pglite, Redis database 13)', () => {
   let stack: TestStack;

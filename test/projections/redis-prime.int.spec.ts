@@ -1,30 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseCertificate } from '../../src/infra/x509/certificate.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { PRIME_CHECKPOINT_KEY } from '../../src/projections/redis-prime/checkpoint.js';
 import { fullPrime } from '../../src/projections/redis-prime/full-prime.js';
 import { createPrimeRunner } from '../../src/projections/redis-prime/runner.js';
-import { form, json, startTestStack, type TestStack } from '../support/app.js';
+import { servedCertificates } from '../../src/projections/redis-prime/served.js';
+import { createAdminApp } from '../../src/http/admin-app.js';
+import { form, json, listenOn, startTestStack, type TestStack } from '../support/app.js';
 import { createCa, createTestChain, issueLeaf, type TestCa, type TestChain, type TestLeaf } from '../support/pki.js';
+import { until } from '../support/until.js';
 
 /** A Redis database no other test file uses; flushed here before the tests. */
 const PRIME_DB = 12;
 const PREFIX = '/.well-known/peter_sslers';
 const DAY = 86_400_000;
 const SETTINGS = { pollIntervalMs: 200, retryInitialMs: 50, retryMaxMs: 400 };
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 5): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 describe('the Redis prime projection (pglite, Redis database 12)', () => {
   let stack: TestStack;
@@ -101,7 +94,17 @@ describe('the Redis prime projection (pglite, Redis database 12)', () => {
     await caughtUp();
   });
 
-  it('rewrites i: and f when the chain preference changes', async () => {
+  it('rewrites i: and f when the chain preference changes, over several MULTIs', async () => {
+    // chunkSize 2: the policy change (every domain) is written over several MULTIs.
+    await stack.prime!.stop();
+    const chunkedRedis = redis.duplicate();
+    const chunked = createPrimeRunner({
+      store: stack.deps.store, db: stack.deps.db, vault: stack.deps.vault, redis: chunkedRedis, logger: silentLogger,
+      options: { styles: [1, 2], ttlSeconds: {} }, settings: { ...SETTINGS, chunkSize: 2 },
+      waitForCatalog: (position, timeoutMs) => stack.projectionSet.waitFor(position, { projections: ['catalog'], timeoutMs }),
+    });
+    chunked.start();
+    onTestFinished(() => chunkedRedis.disconnect());
     const domain = name('pref');
     const oldRoot: TestCa = await createCa({ name: 'Old Root' });
     const root = await createCa({ name: 'New Root' });
@@ -122,6 +125,16 @@ describe('the Redis prime projection (pglite, Redis database 12)', () => {
     await until(() => d1(domain), (h) => h.i === short.chainId);
     expect((await redis.hgetall(`d2:${domain}`)).f).toBe(leaf.certPem + intermediate.certPem);
     await caughtUp();
+    // Every domain, over every chunk, holds what the catalog serves.
+    const names = (await stack.deps.db.selectFrom('domains').select('domain_name').execute()).map((d) => d.domain_name);
+    expect(names.length).toBeGreaterThan(2);
+    const served = await servedCertificates(stack.deps, names);
+    for (const [n, cert] of served) {
+      if (cert) expect(await d1(n)).toEqual({ c: cert.certificateId, p: cert.privateKeyId, i: cert.chainId });
+      else expect(await redis.exists(`d1:${n}`)).toBe(0);
+    }
+    await chunked.stop();
+    stack.prime!.start();
   });
 
   it('does not re-apply after a restart, and resumes a batch a crash left unwritten', async () => {
@@ -183,13 +196,39 @@ describe('the Redis prime projection (pglite, Redis database 12)', () => {
     try {
       await until(() => d1(domain), (h) => h.c === certificateId);
       await caughtUp();
-      expect(runner.status().lastError).toBeUndefined();
+      // The checkpoint can be read before the runner has handled EXEC's reply.
+      await until(async () => runner.status().lastError, (e) => e === undefined);
     } finally {
       await runner.stop();
       away.disconnect();
       await new Promise((r) => relay.close(r));
     }
     stack.prime!.start();
+  });
+
+  it('shows its position in /readyz and /api/v1/projections, from the runner or from Redis', async () => {
+    await caughtUp();
+    const head = (await stack.deps.store.headPosition()).toString();
+    const ready = await json(await fetch(`${stack.admin.url}/readyz`));
+    expect(ready.redis_prime).toEqual({ position: head, lag: '0', last_error: null });
+    const listed = await json(await fetch(`${stack.admin.url}/api/v1/projections`));
+    expect(listed.redis_prime).toEqual({ position: head, lag: '0', last_error: null });
+    // A process without the prime runner (admin role only) reads the checkpoint from Redis.
+    const adminOnly = await listenOn(createAdminApp({ ...stack.deps, primeStatus: undefined }));
+    try {
+      await redis.set(PRIME_CHECKPOINT_KEY, '1');
+      const seen = await json(await fetch(`${adminOnly.url}/api/v1/projections`));
+      expect(seen.redis_prime).toEqual({ position: '1', lag: (BigInt(head) - 1n).toString(), last_error: null });
+      const withoutRedis = await listenOn(createAdminApp({ ...stack.deps, primeStatus: undefined, redis: undefined }));
+      try {
+        expect((await json(await fetch(`${withoutRedis.url}/readyz`))).redis_prime).toBeNull();
+      } finally {
+        await withoutRedis.close();
+      }
+    } finally {
+      await redis.set(PRIME_CHECKPOINT_KEY, head);
+      await adminOnly.close();
+    }
   });
 
   it('primes everything on demand and reports the counts (native and peter_sslers routes)', async () => {
@@ -207,7 +246,11 @@ describe('the Redis prime projection (pglite, Redis database 12)', () => {
     expect(await redis.exists(`d1:${name('fallback')}`)).toBe(0);
 
     const compat = await json(await fetch(`${stack.admin.url}${PREFIX}/api/redis/prime.json`, { method: 'POST' }));
-    expect(compat).toEqual({ result: 'success', operations_event: { id: null, total_primed: { domain: body.domains, cert: body.certificates, removed: body.removed } }, prime_style: '1,2' });
+    expect(compat).toEqual({ result: 'success', operations_event: { id: expect.any(String), total_primed: { domain: body.domains, cert: body.certificates, removed: body.removed } }, prime_style: '1,2' });
+    // Each full prime is recorded, under the id both routes return.
+    const recorded = await stack.deps.store.readStream('redisPrime-global');
+    expect(recorded.map((e) => e.id).slice(-2)).toEqual([body.event_id, compat.operations_event.id]);
+    expect(recorded.at(-1)).toMatchObject({ type: 'RedisPrimeWritten', data: { domains: body.domains, certificates: body.certificates, removed: body.removed, styles: [1, 2] }, metadata: { actor: 'api' } });
   });
 
   it('writes only the configured styles, with the configured TTL per kind', async () => {

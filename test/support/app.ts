@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createAcmeAccount } from '../../src/commands/acme-account/create-acme-account.js';
 import { registerAcmeServer } from '../../src/commands/acme-server/register-acme-server.js';
 import { createAcmeSessions } from '../../src/commands/acme/sessions.js';
+import { createNginxExpiryFollower, type NginxExpiryFollower, type NginxExpirySettings } from '../../src/commands/nginx-cache/auto-expire.js';
 import type { AccountKeyTechnology, AcmeAccountOrderDefaults } from '../../src/domain/acme-account/defaults.js';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import type { AppDeps } from '../../src/http/app-deps.js';
@@ -15,6 +16,7 @@ import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js
 import { masterKeyId } from '../../src/infra/key-vault/master-key.js';
 import { createKeyVault } from '../../src/infra/key-vault/vault.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import type { NginxCacheClient } from '../../src/infra/nginx/port.js';
 import type { PrimeOptions } from '../../src/infra/redis/prime-commands.js';
 import { catalogProjections, createProjectionSet, type ProjectionSet } from '../../src/projections/index.js';
 import { createPrimeRunner, type PrimeRunner, type PrimeRunnerSettings } from '../../src/projections/redis-prime/runner.js';
@@ -54,6 +56,8 @@ export type TestStack = {
   prime?: PrimeRunner;
   /** Set when started with `pebble`: that Pebble, registered as the default ACME server (its listener CA trusted). */
   acmeServerId?: string;
+  /** Set when started with `nginxAutoExpire`: the automatic nginx expiry follower. */
+  nginxExpiry?: NginxExpiryFollower;
   close: () => Promise<void>;
 };
 
@@ -71,11 +75,17 @@ export async function startTestStack(
     now?: () => Date;
     /** Registers this Pebble (`inject('pebble')`) as the default ACME server, trusting its `caPem`. */
     pebble?: { directoryUrl: string; caPem: string };
+    /** The vault's master key (a CLI child process given the same key reads the same keys); random unless given. */
+    masterKey?: Buffer;
+    /** nginx cache control for the routes (the caller closes the client). */
+    nginx?: NginxCacheClient;
+    /** With `nginx`: also starts the automatic expiry follower (after the catalog and, with `prime`, the prime). */
+    nginxAutoExpire?: Partial<NginxExpirySettings>;
   } = {},
 ): Promise<TestStack> {
   const handle = await openTestDatabase(kind);
   const store = createPostgresEventStore(handle);
-  const key = randomBytes(32);
+  const key = options.masterKey ?? randomBytes(32);
   const vault = createKeyVault(handle.db, { key, id: masterKeyId(key) });
   const projections = createProjectionSet({ store, db: handle.db, projections: catalogProjections, logger: silentLogger });
   projections.start();
@@ -103,6 +113,18 @@ export async function startTestStack(
     })
     : undefined;
   prime?.start();
+  if (prime) deps.primeStatus = () => prime.status();
+  if (options.nginx) deps.nginx = options.nginx;
+  const nginxExpiry = options.nginx && options.nginxAutoExpire
+    ? createNginxExpiryFollower({
+      store, db: handle.db, nginx: options.nginx, now: deps.now, logger: silentLogger, settings: options.nginxAutoExpire,
+      waitForServed: async (position, timeoutMs) => {
+        await projections.waitFor(position, { projections: ['catalog'], timeoutMs });
+        await prime?.waitFor(position, timeoutMs);
+      },
+    })
+    : undefined;
+  nginxExpiry?.start();
   const admin = await listenOn(createAdminApp(deps));
   const pub = await listenOn(createPublicApp(deps));
   const acmeServerId = options.pebble
@@ -117,9 +139,11 @@ export async function startTestStack(
     projectionSet: projections,
     prime,
     acmeServerId,
+    nginxExpiry,
     close: async () => {
       await admin.close();
       await pub.close();
+      await nginxExpiry?.stop();
       await prime?.stop();
       primeRedis?.disconnect();
       await acme.close();

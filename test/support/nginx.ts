@@ -123,3 +123,54 @@ ${options.http}
     },
   };
 }
+
+/** Where peter_sslers' nginx settings look by default (CERTLEDGER_NGINX_EXPIRE_PATH / _STATUS_PATH live under it). */
+export const NGINX_CACHE_LOCATION = '/.peter_sslers/nginx/shared_cache/';
+
+export type TestNginxCache = TestNginx & {
+  /** The base URL to put in CERTLEDGER_NGINX_SERVERS (`http(s)://127.0.0.1:port`). */
+  url: string;
+  /** `METHOD URI STATUS` of every request to the admin location so far, oldest first. */
+  requests: () => Promise<string[]>;
+};
+
+/**
+ * An nginx whose NGINX_CACHE_LOCATION runs certledger.lua's admin handler, optionally on https
+ * (`tls`) and behind auth_basic (nginx reads `user:{PLAIN}password` lines). `http` and `initLua`
+ * add servers and instances (a `certledger` shared dict is declared); the instance `default`
+ * exists unless `initLua` creates its own.
+ */
+export async function startNginxCache(options: {
+  tls?: { certPem: string; keyPem: string };
+  basicAuth?: { user: string; password: string };
+  http?: string;
+  initLua?: string;
+  files?: Record<string, string>;
+} = {}): Promise<TestNginxCache> {
+  const port = await freePort();
+  const files: Record<string, string> = { ...options.files };
+  if (options.tls) Object.assign(files, { 'admin.crt': options.tls.certPem, 'admin.key': options.tls.keyPem });
+  if (options.basicAuth) files['htpasswd'] = `${options.basicAuth.user}:{PLAIN}${options.basicAuth.password}\n`;
+  const nginx = await startNginx({
+    files,
+    initLua: options.initLua ?? 'require("certledger").new({ name = "default", shared_dict = "certledger" })',
+    http: `
+  lua_shared_dict certledger 4m;
+  log_format certledger_admin '$request_method $uri $status';
+${options.http ?? ''}
+  server {
+    listen 127.0.0.1:${port}${options.tls ? ' ssl' : ''};
+    ${options.tls ? 'ssl_certificate admin.crt; ssl_certificate_key admin.key;' : ''}
+    access_log logs/admin-access.log certledger_admin;
+    location ${NGINX_CACHE_LOCATION} {
+      ${options.basicAuth ? 'auth_basic "certledger"; auth_basic_user_file htpasswd;' : ''}
+      content_by_lua_block { require("certledger").admin({ allow = { "127.0.0.1" } }) }
+    }
+  }`,
+  });
+  return {
+    ...nginx,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    requests: async () => (await readFile(join(nginx.dir, 'logs/admin-access.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
+  };
+}

@@ -56,8 +56,14 @@ export async function createRenewalConfiguration(
   deps: RenewalConfigDeps,
   input: CreateRenewalConfigurationInput,
   context: CommandContext = {},
-  extra: { replacesConfigurationId?: string; certificate?: { certificateId: string; notBefore: string; notAfter: string } | null } = {},
-): Promise<CreatedRenewalConfiguration> {
+  extra: {
+    replacesConfigurationId?: string;
+    certificate?: { certificateId: string; notBefore: string; notAfter: string } | null;
+    /** A deterministic id (imports): creating it again decides nothing. Random otherwise. */
+    configurationId?: string;
+  } = {},
+  // `created` is false when a configuration with the given id existed already (an import repeated).
+): Promise<CreatedRenewalConfiguration & { created: boolean }> {
   const domainNames = uniqueFqdnSet(input.identifiers.map((i) => i.value));
   const uniqueFqdnSetId = ids.uniqueFqdnSet(domainNames);
   const policy = await getSystemPolicy(deps.db, input.policy ?? 'global');
@@ -65,7 +71,7 @@ export async function createRenewalConfiguration(
   const backupInput = input.backup === undefined ? (policy?.backup ? {} : null) : input.backup;
   const backup = backupInput ? await resolveIssuer(deps, backupInput, policy?.backup ?? null, 'backup_') : null;
   await assertProfilesOffered(deps, [['', primary], ['backup_', backup]]);
-  const configurationId = ids.random();
+  const configurationId = extra.configurationId ?? ids.random();
   const certificate = extra.certificate !== undefined ? extra.certificate : await currentCertificate(deps, uniqueFqdnSetId);
   const result = await recordOnConfiguration(deps.store, configurationId, {
     type: 'CreateRenewalConfiguration',
@@ -81,5 +87,5 @@ export async function createRenewalConfiguration(
     unusableAccounts: await unusableAccounts(deps.store, [primary.accountId, backup?.accountId]),
     now: deps.now().toISOString(),
   }, context);
-  return { configurationId, position: result.position };
+  return { configurationId, created: result.events.length > 0, position: result.position };
 }

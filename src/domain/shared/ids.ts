@@ -32,3 +32,13 @@ export const acmeOrderStreams = {
   keyCycle: (slotId: string) => `keyCycle-${slotId}`,
   acmeRevocation: (certificateId: string) => `acmeRevocation-${certificateId}`,
 } as const;
+
+/** nginx cache control (issue 6): one stream of flush/expire outcomes, appended with expectedRevision 'any'. */
+export const nginxCacheStreams = {
+  nginxCache: () => 'nginxCache-global',
+} as const;
+
+/** Full primes of the Redis prime on demand: an outcome log, appended with expectedRevision 'any'. */
+export const redisPrimeStreams = {
+  redisPrime: () => 'redisPrime-global',
+} as const;

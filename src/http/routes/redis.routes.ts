@@ -6,13 +6,14 @@ import { runFullPrime } from '../redis-prime.js';
 export function redisRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/redis/prime', async (_req, res) => {
-    const result = await runFullPrime(deps);
+    const result = await runFullPrime(deps, { actor: 'api' });
     res.json({
       domains: result.domains,
       certificates: result.certificates,
       removed: result.removed,
       batches: result.batches,
       elapsed_ms: result.elapsedMs,
+      event_id: result.eventId,
       styles: deps.redisPrime?.styles ?? [1, 2],
     });
   });

@@ -6,6 +6,9 @@ import * as acmeAccounts from './migrations/0004_acme_accounts.js';
 import * as acmeOrders from './migrations/0005_acme_orders.js';
 import * as renewal from './migrations/0006_renewal.js';
 import * as ari from './migrations/0007_ari.js';
+import * as nginxExpiry from './migrations/0008_nginx_expiry.js';
+import * as audit from './migrations/0009_audit.js';
+import * as projectionRebuilds from './migrations/0010_projection_rebuilds.js';
 
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
@@ -15,6 +18,9 @@ const migrations: Record<string, Migration> = {
   '0005_acme_orders': acmeOrders,
   '0006_renewal': renewal,
   '0007_ari': ari,
+  '0008_nginx_expiry': nginxExpiry,
+  '0009_audit': audit,
+  '0010_projection_rebuilds': projectionRebuilds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -423,3 +423,45 @@ export interface AriRenewalInfoTable {
 export interface Database {
   ari_renewal_info: AriRenewalInfoTable;
 }
+
+// The audit projection (migration 0009): an index of the event log and what each event touched.
+export interface AuditEventsTable {
+  position: Int8;
+  event_id: string;
+  stream_name: string;
+  stream_revision: Int8;
+  event_type: string;
+  created_at: Timestamp;
+}
+
+export interface AuditRefsTable {
+  /** `domain` (a lower-case name) or `order` (an ACME order id). */
+  ref_kind: string;
+  ref: string;
+  position: Int8;
+}
+
+export interface AuditSubjectsTable {
+  /** `certificate:<id>`, `order:<id>`, `fqdnSet:<id>`, `renewal:<id>` or `privateKey:<id>`. */
+  subject: string;
+  domain_names: ColumnType<string[], string | undefined, string>;
+  order_id: string | null;
+}
+
+export interface Database {
+  audit_events: AuditEventsTable;
+  audit_refs: AuditRefsTable;
+  audit_subjects: AuditSubjectsTable;
+}
+
+// Running rebuilds beside the live tables (migration 0010): one row per projection being rebuilt.
+export interface ProjectionRebuildsTable {
+  name: string;
+  run_id: string;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+}
+
+export interface Database {
+  projection_rebuilds: ProjectionRebuildsTable;
+}

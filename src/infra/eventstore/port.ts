@@ -9,6 +9,11 @@ export type NewEvent = {
   metadata?: Partial<EventMetadata>;
   /** A UUID; the adapter makes one when absent. */
   id?: string;
+  /**
+   * ISO-8601 UTC; only import-events sets it, to keep the original time. The PostgreSQL adapter
+   * stores it; EventStoreDB stamps its own time (the server owns `created`).
+   */
+  createdAt?: string;
 };
 
 export type RecordedEvent = {

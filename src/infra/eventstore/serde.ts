@@ -44,6 +44,7 @@ export function toEventRow(streamName: string, revision: bigint, event: NewEvent
     event_type: event.type,
     data: JSON.stringify(event.data),
     metadata: JSON.stringify(metadataJson(event)),
+    ...(event.createdAt === undefined ? {} : { created_at: event.createdAt }),
   };
 }
 

@@ -11,6 +11,11 @@ export interface KeyVault {
   put(privateKeyId: string, pkcs8Der: Buffer): Promise<void>;
   /** The PKCS#8 DER. NotFoundError if never stored; IllegalStateError if shredded or undecryptable. */
   get(privateKeyId: string): Promise<Buffer>;
+  /**
+   * Many keys in one read (full prime, batch projections): the readable ones, by id. Ids never
+   * stored, shredded or undecryptable are left out rather than failing the batch.
+   */
+  getMany(privateKeyIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** True when `get` would return the key (stored and not shredded). */
   has(privateKeyId: string): Promise<boolean>;
   /** Destroy the data key. Idempotent on a shredded entry; NotFoundError if never stored. */

@@ -79,6 +79,30 @@ export function createKeyVault(db: Kysely<Database>, master: MasterKey): KeyVaul
       }
     },
 
+    async getMany(privateKeyIds) {
+      const found = new Map<string, Buffer>();
+      const ids = [...new Set(privateKeyIds)];
+      if (ids.length === 0) return found;
+      const rows = await db
+        .selectFrom('key_vault')
+        .select(['private_key_id', 'wrapped_data_key', 'ciphertext', 'master_key_id'])
+        .where('private_key_id', 'in', ids)
+        .where('shredded_at', 'is', null)
+        .where('master_key_id', '=', master.id)
+        .execute();
+      for (const row of rows) {
+        if (!row.wrapped_data_key) continue;
+        try {
+          const dataKey = unseal(master.key, Buffer.from(row.wrapped_data_key), row.private_key_id);
+          found.set(row.private_key_id, unseal(dataKey, Buffer.from(row.ciphertext), row.private_key_id));
+          dataKey.fill(0);
+        } catch {
+          // Damaged entry: left out, as documented; `get` on it names the problem.
+        }
+      }
+      return found;
+    },
+
     async has(privateKeyId) {
       const row = await find(privateKeyId);
       return row !== undefined && row.shredded_at === null && row.wrapped_data_key !== null;

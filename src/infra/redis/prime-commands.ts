@@ -24,16 +24,28 @@ const setHash = (chain: ChainableCommander, key: string, fields: Record<string, 
  * never reads a domain pointing at a dead certificate. `c:`/`p:`/`i:` strings are shared by id
  * between domains and are left alone on deletion.
  */
-export function queueDomain(chain: ChainableCommander, domainName: string, cert: PrimeCertificate | null, options: PrimeOptions): void {
+export function queueDomain(
+  chain: ChainableCommander,
+  domainName: string,
+  cert: PrimeCertificate | null,
+  options: PrimeOptions,
+  /** Shared keys already queued on this chain: skipped when a batch holds many domains of one certificate. */
+  written?: Set<string>,
+): void {
   const { styles, ttlSeconds: ttl } = options;
   if (!cert) {
     chain.del(`d1:${domainName}`, `d2:${domainName}`);
     return;
   }
   if (styles.includes(1)) {
-    setString(chain, `c:${cert.certificateId}`, cert.certificatePem, ttl.c);
-    setString(chain, `p:${cert.privateKeyId}`, cert.privateKeyPem, ttl.p);
-    if (cert.chainId !== '') setString(chain, `i:${cert.chainId}`, cert.chainPem, ttl.i);
+    const once = (key: string, value: string, seconds: number | undefined) => {
+      if (written?.has(key)) return;
+      written?.add(key);
+      setString(chain, key, value, seconds);
+    };
+    once(`c:${cert.certificateId}`, cert.certificatePem, ttl.c);
+    once(`p:${cert.privateKeyId}`, cert.privateKeyPem, ttl.p);
+    if (cert.chainId !== '') once(`i:${cert.chainId}`, cert.chainPem, ttl.i);
     setHash(chain, `d1:${domainName}`, { c: cert.certificateId, p: cert.privateKeyId, i: cert.chainId }, ttl.d1);
   } else {
     chain.del(`d1:${domainName}`);

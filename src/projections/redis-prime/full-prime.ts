@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { checkResults, queueDomain, type PrimeOptions } from '../../infra/redis/prime-commands.js';
-import { servedCertificate, type ServedDeps } from './served.js';
+import { servedCertificates, type ServedDeps } from './served.js';
 
 export type FullPrimeResult = {
   /** Domains written (serving a certificate). */
@@ -18,12 +18,15 @@ export type FullPrimeResult = {
  * keys are self-consistent, and a partial run is simply repeated). The projection's checkpoint
  * is left alone: its next batches rewrite what they touch, which is idempotent.
  */
-export async function fullPrime(deps: ServedDeps & { redis: Redis; options: PrimeOptions }, pageSize = 500): Promise<FullPrimeResult> {
+export async function fullPrime(
+  deps: ServedDeps & { redis: Redis; options: PrimeOptions },
+  options: { pageSize?: number; onProgress?: (done: number, result: FullPrimeResult) => void } = {},
+): Promise<FullPrimeResult> {
+  const pageSize = options.pageSize ?? 2_000;
   const started = performance.now();
   const certificates = new Set<string>();
   const result: FullPrimeResult = { domains: 0, certificates: 0, removed: 0, batches: 0, elapsedMs: 0 };
-  let after = '';
-  for (;;) {
+  const loadPage = async (after: string) => {
     const page = await deps.db
       .selectFrom('domains')
       .select('domain_name')
@@ -31,20 +34,31 @@ export async function fullPrime(deps: ServedDeps & { redis: Redis; options: Prim
       .orderBy('domain_name')
       .limit(pageSize)
       .execute();
-    if (page.length === 0) break;
+    const names = page.map((row) => row.domain_name);
+    return { names, served: await servedCertificates(deps, names) };
+  };
+  // The next page is read from the database while Redis executes this one.
+  let pending: Promise<Awaited<ReturnType<typeof loadPage>> | null> = loadPage('');
+  for (;;) {
+    const page = await pending;
+    if (!page || page.names.length === 0) break;
+    const last = page.names.at(-1) as string;
+    pending = page.names.length < pageSize ? Promise.resolve(null) : loadPage(last);
+    // Not left unhandled while this page's pipeline runs; awaited at the top of the loop.
+    pending.catch(() => undefined);
     const pipeline = deps.redis.pipeline();
-    for (const { domain_name: name } of page) {
-      const cert = await servedCertificate(deps, name);
-      queueDomain(pipeline, name, cert, deps.options);
+    // c:/p:/i: are shared between the domains of a certificate: written once per page.
+    const written = new Set<string>();
+    for (const [name, cert] of page.served) {
+      queueDomain(pipeline, name, cert, deps.options, written);
       if (cert) {
         result.domains += 1;
         certificates.add(cert.certificateId);
       } else result.removed += 1;
     }
-    checkResults(await pipeline.exec(), `full prime page after "${after}"`);
+    checkResults(await pipeline.exec(), `full prime page ending "${last}"`);
     result.batches += 1;
-    after = (page.at(-1) as { domain_name: string }).domain_name;
-    if (page.length < pageSize) break;
+    options.onProgress?.(result.domains + result.removed, result);
   }
   result.certificates = certificates.size;
   result.elapsedMs = Math.round(performance.now() - started);

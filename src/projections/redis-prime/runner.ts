@@ -4,10 +4,18 @@ import { checkResults, queueDomain, type PrimeOptions } from '../../infra/redis/
 import type { Logger } from '../../infra/logger.js';
 import { affectedBy, affectedDomainNames, isEmpty } from './affected.js';
 import { PRIME_CHECKPOINT_KEY, readPrimeCheckpoint } from './checkpoint.js';
-import { servedCertificate, type ServedDeps } from './served.js';
-import { createWakeSignal } from '../wake-signal.js';
+import { servedCertificates, type ServedDeps } from './served.js';
+import { createFollowerLoop } from '../follower-loop.js';
 
-export type PrimeRunnerSettings = { batchSize: number; pollIntervalMs: number; retryInitialMs: number; retryMaxMs: number; catalogTimeoutMs: number };
+export type PrimeRunnerSettings = {
+  batchSize: number;
+  /** Domains per MULTI when a batch rewrites many (a chain policy change rewrites all). */
+  chunkSize: number;
+  pollIntervalMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  catalogTimeoutMs: number;
+};
 
 export type PrimeRunnerDeps = ServedDeps & {
   store: EventStore;
@@ -22,9 +30,16 @@ export type PrimeRunnerDeps = ServedDeps & {
 
 export type PrimeRunnerStatus = { position: bigint | undefined; lastError?: string };
 
-export type PrimeRunner = { start: () => void; stop: () => Promise<void>; nudge: () => void; status: () => PrimeRunnerStatus };
+export type PrimeRunner = {
+  start: () => void;
+  stop: () => Promise<void>;
+  nudge: () => void;
+  status: () => PrimeRunnerStatus;
+  /** Resolves once the prime has committed up to `position` (rejects after timeoutMs). */
+  waitFor: (position: bigint, timeoutMs: number) => Promise<void>;
+};
 
-const defaults: PrimeRunnerSettings = { batchSize: 500, pollIntervalMs: 1_000, retryInitialMs: 250, retryMaxMs: 30_000, catalogTimeoutMs: 60_000 };
+const defaults: PrimeRunnerSettings = { batchSize: 500, chunkSize: 2_000, pollIntervalMs: 1_000, retryInitialMs: 250, retryMaxMs: 30_000, catalogTimeoutMs: 60_000 };
 
 /**
  * The Redis prime as a projection whose checkpoint lives in Redis: each batch's keys and the new
@@ -36,31 +51,60 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
   const settings = { ...defaults, ...deps.settings };
   const { redis, store, logger } = deps;
   let position: bigint | undefined;
-  let lastError: string | undefined;
-  let running = false;
-  let loop: Promise<void> | undefined;
-  let unsubscribe: (() => void) | undefined;
+  const waiters = new Set<{ position: bigint; resolve: () => void }>();
+  const advanced = (to: bigint): void => {
+    for (const waiter of waiters) if (waiter.position <= to) waiter.resolve();
+  };
+  const waitFor = (target: bigint, timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (position !== undefined && position >= target) return resolve();
+      const waiter = {
+        position: target,
+        resolve: () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        const lastError = follower.lastError();
+        reject(new Error(`redis prime did not reach position ${target} within ${timeoutMs} ms${lastError ? ` (${lastError})` : ''}`));
+      }, timeoutMs);
+      waiters.add(waiter);
+      follower.nudge();
+    });
 
-  const signal = createWakeSignal(() => running);
-  const sleep = signal.sleep;
-
+  /**
+   * A batch's domains go in chunks (a chain policy change rewrites every domain; one MULTI of
+   * 100,000 would hold Redis and memory): each chunk in its own MULTI guarded by WATCH on the
+   * checkpoint, the checkpoint itself in the last. A crash between chunks repeats the batch,
+   * and rewriting a domain from the catalog is idempotent.
+   */
   const commitBatch = async (expected: bigint, events: readonly RecordedEvent[]): Promise<boolean> => {
     const last = (events.at(-1) as RecordedEvent).position;
     const affected = affectedBy(events);
-    const writes: [string, Awaited<ReturnType<typeof servedCertificate>>][] = [];
+    let names: string[] = [];
     if (!isEmpty(affected)) {
       await deps.waitForCatalog(last, settings.catalogTimeoutMs);
-      for (const name of await affectedDomainNames(deps.db, affected)) writes.push([name, await servedCertificate(deps, name)]);
+      names = await affectedDomainNames(deps.db, affected);
     }
-    await redis.watch(PRIME_CHECKPOINT_KEY);
-    if ((await readPrimeCheckpoint(redis)) !== expected) {
-      await redis.unwatch();
-      return false;
+    for (let at = 0; ; at += settings.chunkSize) {
+      const chunk = names.slice(at, at + settings.chunkSize);
+      const final = at + settings.chunkSize >= names.length;
+      const served = await servedCertificates(deps, chunk);
+      await redis.watch(PRIME_CHECKPOINT_KEY);
+      if ((await readPrimeCheckpoint(redis)) !== expected) {
+        await redis.unwatch();
+        return false;
+      }
+      const multi = redis.multi();
+      const written = new Set<string>();
+      for (const [name, cert] of served) queueDomain(multi, name, cert, deps.options, written);
+      if (final) multi.set(PRIME_CHECKPOINT_KEY, last.toString());
+      if (!checkResults(await multi.exec(), `batch up to ${last}`)) return false;
+      if (final) return true;
     }
-    const multi = redis.multi();
-    for (const [name, cert] of writes) queueDomain(multi, name, cert, deps.options);
-    multi.set(PRIME_CHECKPOINT_KEY, last.toString());
-    return checkResults(await multi.exec(), `batch up to ${last}`);
   };
 
   /** A checkpoint past the head means the event log was replaced (a new install on an old Redis): start over. */
@@ -75,58 +119,40 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
 
   /** One batch; false when there was nothing to read. */
   const step = async (): Promise<boolean> => {
-    position ??= await loadPosition();
-    signal.clear();
+    if (position === undefined) {
+      position = await loadPosition();
+      advanced(position);
+    }
     const events = await store.readAll({ after: position, maxCount: settings.batchSize });
     if (events.length === 0) return false;
-    if (await commitBatch(position, events)) position = (events.at(-1) as RecordedEvent).position;
-    else {
+    if (await commitBatch(position, events)) {
+      position = (events.at(-1) as RecordedEvent).position;
+      advanced(position);
+    } else {
       logger.info('redis prime checkpoint moved by another runner; reloading', { projection: 'redis-prime' });
       position = undefined;
     }
     return true;
   };
 
-  const nudge = (): void => {
-    signal.nudge();
-  };
-
-  const run = async (): Promise<void> => {
-    let backoff = settings.retryInitialMs;
-    while (running) {
-      try {
-        const progressed = await step();
-        lastError = undefined;
-        backoff = settings.retryInitialMs;
-        if (!progressed) await sleep(settings.pollIntervalMs, true);
-      } catch (error) {
-        position = undefined;
-        lastError = error instanceof Error ? error.message : String(error);
-        logger.error('redis prime stopped on error; retrying', { projection: 'redis-prime', error: lastError, retryInMs: backoff });
-        await sleep(backoff, false);
-        backoff = Math.min(backoff * 2, settings.retryMaxMs);
-      }
-    }
-  };
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      unsubscribe = store.onAppended(nudge);
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      unsubscribe?.();
-      unsubscribe = undefined;
-      signal.interrupt();
-      await loop;
-      loop = undefined;
-      // A start after a stop reloads the checkpoint from Redis, as a new process would.
+  const follower = createFollowerLoop({
+    store,
+    settings,
+    logger,
+    label: 'redis prime',
+    logFields: { projection: 'redis-prime' },
+    step,
+    // A restart reloads the checkpoint from Redis, as a new process would.
+    reset: () => {
       position = undefined;
     },
-    nudge,
-    status: () => ({ position, ...(lastError === undefined ? {} : { lastError }) }),
+  });
+
+  return {
+    start: follower.start,
+    stop: follower.stop,
+    nudge: follower.nudge,
+    waitFor,
+    status: () => follower.status(position),
   };
 }

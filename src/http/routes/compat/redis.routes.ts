@@ -4,17 +4,17 @@ import { RedisNotEnabledError, runFullPrime } from '../../redis-prime.js';
 
 /**
  * peter_sslers' `POST /api/redis/prime.json`: `{"result": "success", "operations_event": {"id",
- * "total_primed"}}`, or `{"result": "error", "error"}`. certledger keeps no operations-event log,
- * so the id is null; total_primed counts domains and distinct certificates as peter_sslers does.
+ * "total_primed"}}`, or `{"result": "error", "error"}`. The id is the RedisPrimeWritten event's;
+ * total_primed counts domains and distinct certificates as peter_sslers does.
  */
 export function peterSslersRedisRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/api/redis/prime.json', async (_req, res) => {
     try {
-      const result = await runFullPrime(deps);
+      const result = await runFullPrime(deps, { actor: 'api' });
       res.json({
         result: 'success',
-        operations_event: { id: null, total_primed: { domain: result.domains, cert: result.certificates, removed: result.removed } },
+        operations_event: { id: result.eventId, total_primed: { domain: result.domains, cert: result.certificates, removed: result.removed } },
         prime_style: (deps.redisPrime?.styles ?? [1, 2]).join(','),
       });
     } catch (error) {
