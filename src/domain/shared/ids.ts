@@ -42,3 +42,8 @@ export const nginxCacheStreams = {
 export const redisPrimeStreams = {
   redisPrime: () => 'redisPrime-global',
 } as const;
+
+/** Sites (issue 8): one stream per site, holding its wish, what it serves and its stash. */
+export const siteStreams = {
+  site: (siteId: string) => `site-${siteId}`,
+} as const;

@@ -32,6 +32,11 @@ export type RebuildOptions = {
 const MAX_SWAP_ATTEMPTS = 50;
 const SWAP_LOCK_TIMEOUT_MS = 5_000;
 const SWAP_TAIL_MAX = 50;
+/**
+ * Caught up but with a tail over SWAP_TAIL_MAX this many times in a row: writes arrive about as fast
+ * as the replay runs, so the swap takes a whole batch as its tail (a longer lock, but an end).
+ */
+const LONG_TAIL_AFTER_ROUNDS = 5;
 const LOCK_NOT_AVAILABLE = '55P03';
 
 async function applyAll(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
@@ -127,11 +132,13 @@ export async function rebuildBeside(
     let position = 0n;
     let events = 0;
     let attempts = 0;
+    let longTails = 0;
     for (;;) {
       const batch = await readBatch(store, projection, position, batchSize);
       options.onProgress?.({ projection: projection.name, position, head: batch.head, events });
-      // The tail goes into the swap transaction, under the lock readers wait for: only a short one.
-      if (batch.complete && batch.events.length <= SWAP_TAIL_MAX) {
+      longTails = batch.complete && batch.events.length > SWAP_TAIL_MAX ? longTails + 1 : 0;
+      // The tail goes into the swap transaction, under the lock readers wait for: a short one if it can.
+      if (batch.complete && (batch.events.length <= SWAP_TAIL_MAX || longTails >= LONG_TAIL_AFTER_ROUNDS)) {
         attempts += 1;
         if (await trySwap(db, projection, lock, batch.events, batch.upTo, options.swapLockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)) {
           swapped = true;
