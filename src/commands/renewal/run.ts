@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
 import type { CommandContext } from '../handle.js';
+import { withRenewalSiteLock } from '../site/lock.js';
 import { attemptRenewal, STALE_ATTEMPT_MS, type AttemptOutcome, type AttemptTrigger } from './attempt.js';
 import type { RenewalDeps } from './deps.js';
 
@@ -63,7 +64,8 @@ export async function runRenewals(deps: RenewalDeps, options: RunOptions = {}, c
     afterId = batch.at(-1)!;
     const outcomes = await pool(batch, concurrency, async (id): Promise<AttemptOutcome> => {
       try {
-        return await attemptRenewal(deps, id, options.trigger ?? 'run', context);
+        // A site's configuration waits while a deploy operation acts on that site.
+        return await withRenewalSiteLock(deps, id, () => attemptRenewal(deps, id, options.trigger ?? 'run', context));
       } catch (error) {
         // One broken configuration must not stop the run.
         const message = error instanceof Error ? error.message : String(error);
