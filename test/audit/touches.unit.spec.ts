@@ -36,6 +36,12 @@ describe('audit touches', () => {
     expect(touchesOf(event('AcmeAuthorizationSynced', { orderId: 'o1', identifier: { type: 'dns', value: 'Z.test' } })).names).toEqual(['z.test']);
   });
 
+  it('takes a site\'s host names when it is deployed, and resolves its other events through the site', () => {
+    const deployed = touchesOf(event('SiteDeployed', { siteId: 's1', hostNames: ['Shop.Test', 'www.shop.test'] }, 'site-s1'));
+    expect(deployed).toMatchObject({ names: ['shop.test', 'www.shop.test'], subjects: ['site:s1'], learn: [{ subject: 'site:s1', names: ['shop.test', 'www.shop.test'] }] });
+    expect(touchesOf(event('SiteUndeployed', { siteId: 's1' }, 'site-s1'))).toMatchObject({ names: [], subjects: ['site:s1'], learn: [] });
+  });
+
   it('resolves id-only events through subjects, and an exchange through its order stream', () => {
     expect(touchesOf(event('CertificateDeactivated', { certificateId: 'c1', reason: 'r', actor: 'a' })).subjects).toEqual(['certificate:c1']);
     expect(touchesOf(event('AcmeExchangeRecorded', { method: 'POST', url: 'u' }, 'acmeOrder-o9'))).toMatchObject({ orders: ['o9'], subjects: ['order:o9'] });

@@ -30,6 +30,8 @@ export async function listenOn(app: Express): Promise<TestServer> {
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  // Longer than undici's 4 s: a busy test process must not close an idle socket as the client reuses it (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

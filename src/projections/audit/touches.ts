@@ -34,7 +34,9 @@ export const AUDIT_EVENT_TYPES: readonly string[] = [
   'DomainQueueBatchClaimed', 'DomainQueueBatchFailed', 'DomainQueueBatchOrdered', 'DomainQueued', 'KeyCycleKeyAssigned',
   'NginxCacheExpired', 'PrivateKeyCompromiseMarked', 'PrivateKeyImported', 'RenewalAttemptFailed', 'RenewalAttemptStarted',
   'RedisPrimeWritten', 'RenewalAttemptSucceeded', 'RenewalConfigurationActivated', 'RenewalConfigurationCreated',
-  'RenewalConfigurationDeactivated', 'RenewalConfigurationReplaced', 'RenewalQueued', 'SystemPolicySet',
+  'RenewalConfigurationDeactivated', 'RenewalConfigurationReplaced', 'RenewalQueued', 'SiteAcmeCertificateAssigned',
+  'SiteAcmeIssueStarted', 'SiteBackedUp', 'SiteCertificateStashed', 'SiteCertificateUnstashed', 'SiteDeployed',
+  'SiteOwnCertificateAssigned', 'SiteServedWithoutTls', 'SiteStashedCertificateDiscarded', 'SiteUndeployed', 'SystemPolicySet',
 ];
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -57,6 +59,7 @@ export function touchesOf(event: RecordedEvent): Touches {
   const domainName = str(d.domainName);
   if (domainName) names.add(name(domainName));
   for (const n of strings(d.domainNames)) names.add(name(n));
+  for (const n of strings(d.hostNames)) names.add(name(n));
   if (Array.isArray(d.identifiers)) {
     for (const identifier of d.identifiers) {
       const value = str((identifier as { value?: unknown } | null)?.value);
@@ -82,6 +85,10 @@ export function touchesOf(event: RecordedEvent): Touches {
   const privateKeyId = str(d.privateKeyId);
   if (privateKeyId && event.type.startsWith('PrivateKey')) subjects.add(`privateKey:${privateKeyId}`);
 
+  // A site's events name its hosts only when deployed: the rest resolve through the site.
+  const siteId = streamId(event.streamName, 'site');
+  if (siteId) subjects.add(`site:${siteId}`);
+
   const own = [...names].sort();
   switch (event.type) {
     case 'CertificateImported':
@@ -97,6 +104,9 @@ export function touchesOf(event: RecordedEvent): Touches {
     case 'AutocertAttemptSucceeded':
     case 'RenewalAttemptSucceeded':
       if (certificateId && str(d.orderId)) learn.push({ subject: `certificate:${certificateId}`, orderId: str(d.orderId) });
+      break;
+    case 'SiteDeployed':
+      if (siteId) learn.push({ subject: `site:${siteId}`, names: own });
       break;
     case 'RenewalConfigurationCreated':
       if (configurationId) learn.push({ subject: `renewal:${configurationId}`, names: own });
