@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { nginxCommands } from './commands/nginx.js';
+import { sitesCommands } from './commands/sites.js';
 import { registerProjectionCommands } from './commands/projections.js';
 import { registerEventsCommands } from './commands/events.js';
 import { redisCommands } from './commands/redis.js';
@@ -33,6 +34,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   registerProjectionCommands(program, globals);
   importCommands(program, globals, (code) => (exitCode = code));
   nginxCommands(program, globals, (code) => (exitCode = code));
+  sitesCommands(program, globals);
   renewCommand(program, globals, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });

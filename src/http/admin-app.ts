@@ -26,6 +26,7 @@ import { nginxRoutes } from './routes/nginx.routes.js';
 import { projectionRebuildRoutes } from './routes/projections.routes.js';
 import { redisRoutes } from './routes/redis.routes.js';
 import { renewalRoutes } from './routes/renewal.routes.js';
+import { sitesRoutes } from './routes/sites.routes.js';
 import { healthRoutes, projectionRoutes } from './routes/system.routes.js';
 
 /** Commands and queries: the peter_sslers API under the admin prefix, the native API under /api/v1. */
@@ -60,6 +61,7 @@ export function createAdminApp(deps: AppDeps): Express {
   api.use(renewalRoutes(deps));
   api.use(redisRoutes(deps));
   api.use(nginxRoutes(deps));
+  api.use(sitesRoutes(deps));
   api.use(projectionRoutes(deps));
   api.use(projectionRebuildRoutes(deps));
   app.use('/api/v1', api);

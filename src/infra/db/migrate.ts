@@ -9,6 +9,7 @@ import * as ari from './migrations/0007_ari.js';
 import * as nginxExpiry from './migrations/0008_nginx_expiry.js';
 import * as audit from './migrations/0009_audit.js';
 import * as projectionRebuilds from './migrations/0010_projection_rebuilds.js';
+import * as sites from './migrations/0011_sites.js';
 
 const migrations: Record<string, Migration> = {
   '0001_event_store': eventStore,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0008_nginx_expiry': nginxExpiry,
   '0009_audit': audit,
   '0010_projection_rebuilds': projectionRebuilds,
+  '0011_sites': sites,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -465,3 +465,34 @@ export interface ProjectionRebuildsTable {
 export interface Database {
   projection_rebuilds: ProjectionRebuildsTable;
 }
+
+// The sites projection (migration 0011): what each site wants and serves, and its stashed certificates.
+export interface SitesTable {
+  site_id: string;
+  /** `deployed` or `undeployed`. */
+  status: string;
+  host_names: ColumnType<string[], string, string>;
+  /** `{kind: none|acme}` or `{kind: own, certificateId}`. */
+  wish: ColumnType<{ kind: string; certificateId?: string }, string, string>;
+  /** `nothing`, `none`, `own` or `acme`. */
+  current_kind: string;
+  current_certificate_id: string | null;
+  current_not_after: Timestamp | null;
+  stash: ColumnType<{ certificateId: string; notAfter: string }[], string, string>;
+  pending_attempt_id: string | null;
+  pending_started_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface SiteCertificatesTable {
+  site_id: string;
+  certificate_id: string;
+  /** `current` or `stashed`. */
+  role: string;
+  not_after: Timestamp | null;
+}
+
+export interface Database {
+  sites: SitesTable;
+  site_certificates: SiteCertificatesTable;
+}
