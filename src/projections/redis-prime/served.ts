@@ -47,8 +47,3 @@ export async function servedCertificates(deps: ServedDeps, domainNames: readonly
   }
   return served;
 }
-
-/** One domain (config.json write-through, tests). */
-export async function servedCertificate(deps: ServedDeps, domainName: string): Promise<PrimeCertificate | null> {
-  return (await servedCertificates(deps, [domainName])).get(domainName) ?? null;
-}
