@@ -4,7 +4,7 @@ import type { Projection } from './projection.js';
 
 export const SITE_EVENT_TYPES = [
   'SiteDeployed', 'SiteUndeployed', 'SiteAcmeCertificateAssigned', 'SiteOwnCertificateAssigned', 'SiteCertificateStashed',
-  'SiteCertificateUnstashed', 'SiteStashedCertificateDiscarded', 'SiteAcmeIssueStarted', 'SiteServedWithoutTls', 'SiteBackedUp',
+  'SiteCertificateUnstashed', 'SiteStashedCertificateDiscarded', 'SiteAcmeIssueStarted', 'SiteServedWithoutTls', 'SiteCertificateRenewed', 'SiteBackedUp',
 ] as const satisfies readonly SiteEvent['type'][];
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());

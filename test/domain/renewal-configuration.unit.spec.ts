@@ -125,6 +125,24 @@ describe('renewal configuration decider', () => {
     spec.given([created]).when({ type: 'QueueRenewal', queueItemId: 'q-1', ari: { certificateId: 'cert-1', chosenRenewalTime: '2026-01-10T00:00:00.000Z' }, now: '2026-01-11T00:00:00.000Z' })
       .then([{ type: 'RenewalQueued', data: { configurationId: 'rc-1', queueItemId: 'q-1', queuedAt: '2026-01-11T00:00:00.000Z' } }]);
   });
+
+  it('adopts a given certificate that ends later: due time, backoff and a queued renewal follow it; never steps back; waits for a running attempt', () => {
+    const newer = { certificateId: 'cert-2', notBefore: '2026-02-01T00:00:00.000Z', notAfter: '2026-05-01T00:00:00.000Z' };
+    const adopt = (c = newer) => ({ type: 'AdoptRenewalCertificate' as const, certificate: c, now: '2026-02-02T00:00:00.000Z' });
+    const adopted: RenewalConfigurationEvent = { type: 'RenewalConfigurationCertificateAdopted', data: {
+      configurationId: 'rc-1', certificate: newer, replacesCertificateId: 'cert-1', adoptedAt: '2026-02-02T00:00:00.000Z',
+    } };
+    spec.given([created]).when(adopt()).then([adopted]);
+    spec.given([created, adopted]).when(adopt()).then([]);
+    spec.given([created]).when(adopt(certificate)).then([]);
+    spec.given([created]).when(adopt({ ...newer, notAfter: certificate.notAfter })).then([]);
+    spec.given([created, started('a-1', T0)]).when(adopt()).then([]);
+    const queued: RenewalConfigurationEvent = { type: 'RenewalQueued', data: { configurationId: 'rc-1', queueItemId: 'q-1', queuedAt: T0 } };
+    const after = fold([created, failed('a-0', 1, 1, T0, '2026-01-02T00:00:00.000Z'), queued, adopted]);
+    expect(after).toMatchObject({ certificate: newer, consecutiveFailures: 0, nextAttemptAt: null, queueItemId: null });
+    // Not due right after: the adopted certificate's lifetime decides.
+    expect(decider.decide(start('2026-02-03T00:00:00.000Z'), after)).toEqual([]);
+  });
 });
 
 describe('system policy decider', () => {

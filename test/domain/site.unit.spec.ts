@@ -264,6 +264,24 @@ describe('site decider: idempotency and the rest', () => {
     spec.given(undeployedWithStash(C30)).when({ type: 'UnstashSiteCertificate', certificateId: 'acme-30', now: NOW }).thenThrows(IllegalStateError);
   });
 
+  it('follows a renewal: the served or stashed certificate it replaces gives way to the renewed one; nothing else changes', () => {
+    const renewed = (replacesCertificateId: string, certificate: CertificateRef): SiteCommand =>
+      ({ type: 'RecordSiteCertificateRenewed', replacesCertificateId, certificate, now: NOW });
+    const event = (previous: CertificateRef, certificate: CertificateRef, role: 'current' | 'stashed'): SiteEvent =>
+      ({ type: 'SiteCertificateRenewed', data: { siteId: S, previous, certificate, role, renewedAt: NOW } });
+    spec.given(HAS_ACME(C30)).when(renewed('acme-30', C60)).then([event(C30, C60, 'current')]);
+    const after = fold([...HAS_ACME(C30), event(C30, C60, 'current')]);
+    expect(renewableCertificateIds(after)).toEqual(['acme-60']);
+    spec.given([...HAS_ACME(C30), event(C30, C60, 'current')]).when(renewed('acme-30', C60)).then([]);
+    // Stashed (renewed by hand): the stash keeps the newer one.
+    spec.given(undeployedWithStash(C30)).when(renewed('acme-30', C60)).then([event(C30, C60, 'stashed')]);
+    expect(listedCertificates(fold([...undeployedWithStash(C30), event(C30, C60, 'stashed')]))).toEqual([{ certificateId: 'acme-60', role: 'stashed' }]);
+    // Gone from the site, or not later: ignored.
+    spec.given(HAS_OWN).when(renewed('acme-30', C60)).then([]);
+    spec.given(HAS_ACME(C60)).when(renewed('acme-60', C30)).then([]);
+    spec.given([]).when(renewed('acme-30', C60)).thenThrows(NotFoundError);
+  });
+
   it('events carry ids and plain JSON only; the stream is site-{id}', () => {
     expect(siteStreams.site('s1')).toBe('site-s1');
     const events = siteDecider.decide(deploy('RestoreSite', ACME, C60), fold([]));

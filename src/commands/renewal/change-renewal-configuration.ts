@@ -63,3 +63,16 @@ export async function setRenewalConfigurationActive(
   }, context, { retries: 2 });
   return { changed: result.events.length > 0, position: result.position };
 }
+
+/** The configuration renews `certificate` from now on (a site was given a newer one with the same names). */
+export async function adoptRenewalCertificate(
+  deps: RenewalConfigDeps,
+  configurationId: string,
+  certificate: { certificateId: string; notBefore: string; notAfter: string },
+  context: CommandContext = {},
+): Promise<{ changed: boolean; position: bigint | null }> {
+  const result = await recordOnConfiguration(deps.store, configurationId, {
+    type: 'AdoptRenewalCertificate', certificate, now: deps.now().toISOString(),
+  }, context, { retries: 2 });
+  return { changed: result.events.length > 0, position: result.position };
+}

@@ -8,7 +8,8 @@ import { ConcurrencyError } from '../../domain/shared/errors.js';
 import { ids } from '../../infra/ids.js';
 import type { CommandContext } from '../handle.js';
 import { ariChoiceFor } from './ari-choice.js';
-import { attemptRenewal, type AttemptOutcome } from './attempt.js';
+import { attemptSiteAwareRenewal } from '../site/renewed.js';
+import type { AttemptOutcome } from './attempt.js';
 import type { RenewalConfigDeps, RenewalDeps } from './deps.js';
 import { dueCandidates } from './run.js';
 import { loadRenewalConfiguration, recordOnConfiguration } from './stream.js';
@@ -57,7 +58,7 @@ const countQueued = async (deps: RenewalConfigDeps): Promise<number> =>
 export async function processRenewalQueue(deps: RenewalDeps, context: CommandContext = {}, skip: readonly string[] = []): Promise<QueueProcessed> {
   const item = await oldestQueued(deps, skip);
   if (!item) return { processed: null, remaining: 0 };
-  const processed = await attemptRenewal(deps, item.renewal_configuration_id, 'queue', context);
+  const processed = await attemptSiteAwareRenewal(deps, item.renewal_configuration_id, 'queue', context);
   return { processed, remaining: await countQueued(deps) };
 }
 

@@ -7,8 +7,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
 import type { CommandContext } from '../handle.js';
-import { withRenewalSiteLock } from '../site/lock.js';
-import { attemptRenewal, STALE_ATTEMPT_MS, type AttemptOutcome, type AttemptTrigger } from './attempt.js';
+import { attemptSiteAwareRenewal } from '../site/renewed.js';
+import { STALE_ATTEMPT_MS, type AttemptOutcome, type AttemptTrigger } from './attempt.js';
 import type { RenewalDeps } from './deps.js';
 
 export type RunOptions = { batchSize?: number; concurrency?: number; maxConfigurations?: number; trigger?: AttemptTrigger };
@@ -64,8 +64,8 @@ export async function runRenewals(deps: RenewalDeps, options: RunOptions = {}, c
     afterId = batch.at(-1)!;
     const outcomes = await pool(batch, concurrency, async (id): Promise<AttemptOutcome> => {
       try {
-        // A site's configuration waits while a deploy operation acts on that site.
-        return await withRenewalSiteLock(deps, id, () => attemptRenewal(deps, id, options.trigger ?? 'run', context));
+        // A site's configuration waits while a deploy operation acts on that site, and the site follows it.
+        return await attemptSiteAwareRenewal(deps, id, options.trigger ?? 'run', context);
       } catch (error) {
         // One broken configuration must not stop the run.
         const message = error instanceof Error ? error.message : String(error);

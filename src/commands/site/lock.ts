@@ -80,9 +80,3 @@ export async function siteOfRenewalConfiguration(store: EventStore, configuratio
   const prefix = siteStreams.site('');
   return causation?.startsWith(prefix) ? causation.slice(prefix.length) : null;
 }
-
-/** For the renewal run: a configuration that belongs to a site is renewed under that site's lock. */
-export async function withRenewalSiteLock<T>(deps: LockDeps & { store: EventStore }, configurationId: string, fn: () => Promise<T>): Promise<T> {
-  const siteId = await siteOfRenewalConfiguration(deps.store, configurationId);
-  return siteId === null ? fn() : withSiteLock(deps, siteId, fn);
-}

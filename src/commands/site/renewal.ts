@@ -9,7 +9,7 @@ import type { SiteState } from '../../domain/site/decider.js';
 import { deterministicId } from '../../infra/ids.js';
 import type { CommandContext } from '../handle.js';
 import { createRenewalConfiguration } from '../renewal/create-renewal-configuration.js';
-import { setRenewalConfigurationActive } from '../renewal/change-renewal-configuration.js';
+import { adoptRenewalCertificate, setRenewalConfigurationActive } from '../renewal/change-renewal-configuration.js';
 import type { SiteDeps, SiteIssuer } from './deps.js';
 import { siteCausation } from './lock.js';
 import { certificateRecord } from './material.js';
@@ -57,6 +57,9 @@ export async function syncSiteRenewal(deps: SiteDeps, state: SiteState, issuer: 
         configurationId = null;
       }
     } else {
+      // A given certificate with the same names as an earlier one: renewal follows what is served.
+      const certificate = { certificateId: record.certificateId, notBefore: record.notBefore, notAfter: record.notAfter };
+      position = later(position, (await adoptRenewalCertificate(deps, configurationId, certificate, ctx)).position);
       position = later(position, (await setRenewalConfigurationActive(deps, configurationId, true, ctx)).position);
     }
   }

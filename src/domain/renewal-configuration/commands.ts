@@ -39,6 +39,12 @@ export type FinishRenewalAttempt =
   | { type: 'RecordRenewalSuccess'; attemptId: string; orderId: string; certificate: CertificateFacts; now: string }
   | { type: 'RecordRenewalFailure'; attemptId: string; orderId: string | null; message: string; now: string };
 
+/**
+ * Track a certificate the configuration did not order itself. Ignored while an attempt runs (its
+ * result wins) and for one that ends no later than the tracked one.
+ */
+export type AdoptRenewalCertificate = { type: 'AdoptRenewalCertificate'; certificate: CertificateFacts; now: string };
+
 export type QueueRenewal = { type: 'QueueRenewal'; queueItemId: string; ari: AriChoice; now: string };
 
 export type RenewalConfigurationCommand =
@@ -48,4 +54,5 @@ export type RenewalConfigurationCommand =
   | DeactivateRenewalConfiguration
   | StartRenewalAttempt
   | FinishRenewalAttempt
+  | AdoptRenewalCertificate
   | QueueRenewal;

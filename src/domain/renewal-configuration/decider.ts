@@ -137,6 +137,16 @@ export function renewalConfigurationDecider(toIso: (ms: number) => string): Deci
         case 'RecordRenewalSuccess':
         case 'RecordRenewalFailure':
           return finish(state, command, toIso);
+        case 'AdoptRenewalCertificate': {
+          const s = known(state);
+          const current = s.certificate;
+          if (s.attempt || current?.certificateId === command.certificate.certificateId) return [];
+          // Never step back to a certificate that ends sooner than the one already tracked.
+          if (current && isoToMs(command.certificate.notAfter) <= isoToMs(current.notAfter)) return [];
+          return [{ type: 'RenewalConfigurationCertificateAdopted', data: {
+            configurationId: s.configurationId, certificate: command.certificate, replacesCertificateId: current?.certificateId ?? null, adoptedAt: command.now,
+          } }];
+        }
         case 'QueueRenewal': {
           const s = known(state);
           if (s.queueItemId || !s.isActive || s.attempt || !dueNow(s, command.now, command.ari)) return [];
@@ -178,6 +188,9 @@ export function evolveRenewalConfiguration(state: RenewalConfigurationState, eve
         ...state, attempt: null, consecutiveFailures: event.data.consecutiveFailures, primaryFailures: event.data.primaryFailures,
         nextAttemptAt: event.data.nextAttemptAt, queueItemId: null,
       };
+    case 'RenewalConfigurationCertificateAdopted':
+      // A fresh certificate ends any backoff and a queued renewal: the next attempt is due by its lifetime.
+      return { ...state, certificate: event.data.certificate, consecutiveFailures: 0, primaryFailures: 0, nextAttemptAt: null, queueItemId: null };
     case 'RenewalQueued':
       return { ...state, queueItemId: event.data.queueItemId };
     default:

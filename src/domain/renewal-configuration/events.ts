@@ -60,6 +60,17 @@ export type RenewalAttemptFailed = Event<'RenewalAttemptFailed', {
   failedAt: string;
 }>;
 
+/**
+ * A certificate obtained outside a renewal attempt (a site deploy given one with the same names)
+ * becomes the one this configuration renews next: due time and ARI follow it, lineage records it.
+ */
+export type RenewalConfigurationCertificateAdopted = Event<'RenewalConfigurationCertificateAdopted', {
+  configurationId: string;
+  certificate: CertificateFacts;
+  replacesCertificateId: string | null;
+  adoptedAt: string;
+}>;
+
 /** Renewal queue: `update` queues a due configuration once; processing ends it with the attempt's outcome. */
 export type RenewalQueued = Event<'RenewalQueued', { configurationId: string; queueItemId: string; queuedAt: string }>;
 
@@ -71,6 +82,7 @@ export type RenewalConfigurationEvent =
   | RenewalAttemptStarted
   | RenewalAttemptSucceeded
   | RenewalAttemptFailed
+  | RenewalConfigurationCertificateAdopted
   | RenewalQueued;
 
 export const renewalConfigurationStream = (configurationId: string): string => `renewalConfiguration-${configurationId}`;

@@ -27,6 +27,13 @@ export type UnstashSiteCertificate = { type: 'UnstashSiteCertificate'; certifica
 export type RecordSiteCertificateIssued = { type: 'RecordSiteCertificateIssued'; attemptId: string; certificate: CertificateRef; now: string };
 export type RecordSiteCertificateIssueFailed = { type: 'RecordSiteCertificateIssueFailed'; attemptId: string; message: string; now: string };
 
+/**
+ * The renewal run renewed the configuration of the site's certificate `replacesCertificateId`
+ * (the command layer finds it by the configuration's names). Ignored if the site no longer has it,
+ * or if the new certificate would end sooner.
+ */
+export type RecordSiteCertificateRenewed = { type: 'RecordSiteCertificateRenewed'; replacesCertificateId: string; certificate: CertificateRef; now: string };
+
 export type SiteCommand =
   | DeploySite
   | RedeploySite
@@ -35,4 +42,5 @@ export type SiteCommand =
   | BackUpSite
   | UnstashSiteCertificate
   | RecordSiteCertificateIssued
-  | RecordSiteCertificateIssueFailed;
+  | RecordSiteCertificateIssueFailed
+  | RecordSiteCertificateRenewed;

@@ -1,8 +1,12 @@
 import type { Decider } from '../shared/decider.js';
 import { IllegalStateError, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { DeploySite, RecordSiteCertificateIssued, RecordSiteCertificateIssueFailed, RedeploySite, RestoreSite, SiteCommand, UnstashSiteCertificate } from './commands.js';
+import type {
+  DeploySite, RecordSiteCertificateIssued, RecordSiteCertificateIssueFailed, RecordSiteCertificateRenewed, RedeploySite, RestoreSite, SiteCommand,
+  UnstashSiteCertificate,
+} from './commands.js';
 import type { SiteEvent } from './events.js';
 import { planBackup, planDeployment, unstashOrDiscard, type DeployOperation, type PlanStep } from './rules.js';
+import { isoToMs } from '../renewal-configuration/time.js';
 import { evolveSite, NOTHING, type KnownSite, type SiteState, type TlsWish } from './state.js';
 
 export type { SiteState } from './state.js';
@@ -96,6 +100,20 @@ function decideIssueFailed(command: RecordSiteCertificateIssueFailed, state: Sit
   return [{ type: 'SiteServedWithoutTls', data: { siteId: site.siteId, reason: 'acmeIssueFailed', attemptId: command.attemptId, message: command.message, servedAt: command.now } }];
 }
 
+function decideRenewed(command: RecordSiteCertificateRenewed, state: SiteState): SiteEvent[] {
+  const site = known(state);
+  const { certificate, replacesCertificateId } = command;
+  const current = site.current.kind === 'acme' && site.current.certificateId === replacesCertificateId
+    ? { certificateId: site.current.certificateId, notAfter: site.current.notAfter }
+    : null;
+  const previous = current ?? site.stash.find((c) => c.certificateId === replacesCertificateId) ?? null;
+  if (!previous || previous.certificateId === certificate.certificateId) return [];
+  if (isoToMs(certificate.notAfter) <= isoToMs(previous.notAfter)) return [];
+  return [{ type: 'SiteCertificateRenewed', data: {
+    siteId: site.siteId, previous, certificate, role: current ? 'current' : 'stashed', renewedAt: command.now,
+  } }];
+}
+
 export const siteDecider: Decider<SiteCommand, SiteState, SiteEvent> = {
   initialState: () => ({ status: 'absent' }),
   evolve: evolveSite,
@@ -122,6 +140,8 @@ export const siteDecider: Decider<SiteCommand, SiteState, SiteEvent> = {
         return decideIssued(command, state);
       case 'RecordSiteCertificateIssueFailed':
         return decideIssueFailed(command, state);
+      case 'RecordSiteCertificateRenewed':
+        return decideRenewed(command, state);
       default: {
         const _exhaustive: never = command;
         return [];

@@ -36,6 +36,14 @@ export type SiteServedWithoutTls = Event<'SiteServedWithoutTls', SiteFact & {
   servedAt: string;
 }>;
 
+/** The renewal run renewed one of the site's certificates: the site serves (or keeps stashed) the new one. */
+export type SiteCertificateRenewed = Event<'SiteCertificateRenewed', SiteFact & {
+  previous: CertificateRef;
+  certificate: CertificateRef;
+  role: 'current' | 'stashed';
+  renewedAt: string;
+}>;
+
 export type SiteBackedUp = Event<'SiteBackedUp', SiteFact & { exportedCertificateId: string | null; backedUpAt: string }>;
 
 export type SiteEvent =
@@ -48,4 +56,5 @@ export type SiteEvent =
   | SiteStashedCertificateDiscarded
   | SiteAcmeIssueStarted
   | SiteServedWithoutTls
+  | SiteCertificateRenewed
   | SiteBackedUp;

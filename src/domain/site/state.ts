@@ -81,6 +81,15 @@ export function evolveSite(state: SiteState, event: SiteEvent): SiteState {
       return { ...state, pendingIssue: { attemptId: event.data.attemptId, startedAt: event.data.startedAt } };
     case 'SiteServedWithoutTls':
       return { ...state, current: { kind: 'none' }, pendingIssue: null };
+    case 'SiteCertificateRenewed': {
+      const { previous, certificate, role } = event.data;
+      if (role === 'current') {
+        return state.current.kind === 'acme' && state.current.certificateId === previous.certificateId
+          ? { ...state, current: { kind: 'acme', ...certificate } }
+          : state;
+      }
+      return { ...state, stash: state.stash.map((c) => (c.certificateId === previous.certificateId ? certificate : c)) };
+    }
     case 'SiteBackedUp':
       return state;
     default: {

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import type { CommandContext } from '../../commands/handle.js';
-import { attemptRenewal, type AttemptOutcome } from '../../commands/renewal/attempt.js';
+import type { AttemptOutcome } from '../../commands/renewal/attempt.js';
+import { attemptSiteAwareRenewal } from '../../commands/site/renewed.js';
 import { editRenewalConfiguration, setRenewalConfigurationActive } from '../../commands/renewal/change-renewal-configuration.js';
 import { createRenewalConfiguration } from '../../commands/renewal/create-renewal-configuration.js';
 import { processRenewalQueue, processRenewalQueueLoop, updateRenewalQueue } from '../../commands/renewal/queue.js';
@@ -100,7 +101,7 @@ export function renewalRoutes(deps: AppDeps): Router {
   }
   router.post('/renewal-configurations/:id/new-order', async (req, res) => {
     const id = idOf(req);
-    const outcome = await attemptRenewal(orderDepsOf(deps), id, 'manual', CONTEXT);
+    const outcome = await attemptSiteAwareRenewal(orderDepsOf(deps), id, 'manual', CONTEXT);
     await settled(id);
     res.status(outcome.claimed && outcome.ok ? 201 : 200).json({ ...attemptJson(outcome), renewal_configuration: await configuration(id) });
   });

@@ -33,9 +33,9 @@ export const AUDIT_EVENT_TYPES: readonly string[] = [
   'CertificateRevocationMarked', 'ChainPreferencePolicySet', 'DomainActivated', 'DomainDeactivated',
   'DomainQueueBatchClaimed', 'DomainQueueBatchFailed', 'DomainQueueBatchOrdered', 'DomainQueued', 'KeyCycleKeyAssigned',
   'NginxCacheExpired', 'PrivateKeyCompromiseMarked', 'PrivateKeyImported', 'RenewalAttemptFailed', 'RenewalAttemptStarted',
-  'RedisPrimeWritten', 'RenewalAttemptSucceeded', 'RenewalConfigurationActivated', 'RenewalConfigurationCreated',
+  'RedisPrimeWritten', 'RenewalAttemptSucceeded', 'RenewalConfigurationActivated', 'RenewalConfigurationCertificateAdopted', 'RenewalConfigurationCreated',
   'RenewalConfigurationDeactivated', 'RenewalConfigurationReplaced', 'RenewalQueued', 'SiteAcmeCertificateAssigned',
-  'SiteAcmeIssueStarted', 'SiteBackedUp', 'SiteCertificateStashed', 'SiteCertificateUnstashed', 'SiteDeployed',
+  'SiteAcmeIssueStarted', 'SiteBackedUp', 'SiteCertificateRenewed', 'SiteCertificateStashed', 'SiteCertificateUnstashed', 'SiteDeployed',
   'SiteOwnCertificateAssigned', 'SiteServedWithoutTls', 'SiteStashedCertificateDiscarded', 'SiteUndeployed', 'SystemPolicySet',
 ];
 

@@ -1,6 +1,6 @@
 import type { Transaction, UpdateObject } from 'kysely';
 import type {
-  RenewalAttemptFailed, RenewalAttemptStarted, RenewalAttemptSucceeded, RenewalConfigurationActivated, RenewalConfigurationCreated,
+  RenewalAttemptFailed, RenewalAttemptStarted, RenewalAttemptSucceeded, RenewalConfigurationActivated, RenewalConfigurationCertificateAdopted, RenewalConfigurationCreated,
   RenewalConfigurationDeactivated, RenewalConfigurationReplaced, RenewalQueued,
 } from '../../domain/renewal-configuration/events.js';
 import { lifetimeRenewAt } from '../../domain/renewal-configuration/due.js';
@@ -21,6 +21,19 @@ const renewAt = (notBefore: string, notAfter: string): string =>
 const closeQueueItem = (trx: Transaction<Database>, configurationId: string, at: string, values: UpdateObject<Database, 'renewal_queue'>) =>
   trx.updateTable('renewal_queue').set({ ...values, processed_at: at })
     .where('renewal_configuration_id', '=', configurationId).where('status', '=', 'queued').execute();
+
+/** The new certificate follows the one it replaces in the configuration's lineage. */
+async function recordLineage(trx: Transaction<Database>, configurationId: string, certificateId: string, replacesId: string | null, orderId: string | null, at: string) {
+  const lineage = { replaces_certificate_id: replacesId, renewal_configuration_id: configurationId, acme_order_id: orderId, updated_at: at };
+  await trx.insertInto('certificate_lineage').values({ certificate_id: certificateId, replaced_by_certificate_id: null, ...lineage })
+    .onConflict((oc) => oc.column('certificate_id').doUpdateSet(lineage)).execute();
+  if (replacesId) {
+    await trx.insertInto('certificate_lineage').values({
+      certificate_id: replacesId, replaces_certificate_id: null, replaced_by_certificate_id: certificateId,
+      renewal_configuration_id: configurationId, acme_order_id: null, updated_at: at,
+    }).onConflict((oc) => oc.column('certificate_id').doUpdateSet({ replaced_by_certificate_id: certificateId, updated_at: at })).execute();
+  }
+}
 
 /**
  * Renewal configurations, their certificates' lineage, the renewal queue and system policies.
@@ -93,16 +106,18 @@ export const configurationHandlers: CatalogHandlers = {
       attempt_id: null, attempt_started_at: null, latest_certificate_id: c.certificateId, latest_not_before: c.notBefore, latest_not_after: c.notAfter,
       renew_at: renewAt(c.notBefore, c.notAfter), next_attempt_at: null, primary_failures: 0, consecutive_failures: 0, last_failure: null,
     });
-    const lineage = { replaces_certificate_id: d.replacesCertificateId, renewal_configuration_id: d.configurationId, acme_order_id: d.orderId, updated_at: d.succeededAt };
-    await trx.insertInto('certificate_lineage').values({ certificate_id: c.certificateId, replaced_by_certificate_id: null, ...lineage })
-      .onConflict((oc) => oc.column('certificate_id').doUpdateSet(lineage)).execute();
-    if (d.replacesCertificateId) {
-      await trx.insertInto('certificate_lineage').values({
-        certificate_id: d.replacesCertificateId, replaces_certificate_id: null, replaced_by_certificate_id: c.certificateId,
-        renewal_configuration_id: d.configurationId, acme_order_id: null, updated_at: d.succeededAt,
-      }).onConflict((oc) => oc.column('certificate_id').doUpdateSet({ replaced_by_certificate_id: c.certificateId, updated_at: d.succeededAt })).execute();
-    }
+    await recordLineage(trx, d.configurationId, c.certificateId, d.replacesCertificateId, d.orderId, d.succeededAt);
     await closeQueueItem(trx, d.configurationId, d.succeededAt, { status: 'processed', acme_order_id: d.orderId, certificate_id: c.certificateId });
+  },
+  async RenewalConfigurationCertificateAdopted(trx, event) {
+    const d = event.data as RenewalConfigurationCertificateAdopted['data'];
+    const c = d.certificate;
+    await updateConfiguration(trx, d.configurationId, d.adoptedAt, {
+      latest_certificate_id: c.certificateId, latest_not_before: c.notBefore, latest_not_after: c.notAfter,
+      renew_at: renewAt(c.notBefore, c.notAfter), next_attempt_at: null, primary_failures: 0, consecutive_failures: 0, last_failure: null,
+    });
+    await recordLineage(trx, d.configurationId, c.certificateId, d.replacesCertificateId, null, d.adoptedAt);
+    await closeQueueItem(trx, d.configurationId, d.adoptedAt, { status: 'cancelled' });
   },
   async RenewalAttemptFailed(trx, event) {
     const d = event.data as RenewalAttemptFailed['data'];

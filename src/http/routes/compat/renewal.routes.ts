@@ -1,6 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { CommandContext } from '../../../commands/handle.js';
-import { attemptRenewal } from '../../../commands/renewal/attempt.js';
+import { attemptSiteAwareRenewal } from '../../../commands/site/renewed.js';
 import { editRenewalConfiguration, setRenewalConfigurationActive } from '../../../commands/renewal/change-renewal-configuration.js';
 import { createRenewalConfiguration, type IssuerInput } from '../../../commands/renewal/create-renewal-configuration.js';
 import { processRenewalQueue, updateRenewalQueue } from '../../../commands/renewal/queue.js';
@@ -129,7 +129,7 @@ export function peterSslersRenewalRoutes(deps: AppDeps): Router {
   });
   router.post('/renewal-configuration/:id/new-order.json', async (req, res) => {
     const id = idOf(req);
-    const outcome = await attemptRenewal(orderDepsOf(deps), id, 'manual', CONTEXT);
+    const outcome = await attemptSiteAwareRenewal(orderDepsOf(deps), id, 'manual', CONTEXT);
     await settled(id);
     const answer = attemptJson(outcome);
     res.json({ result: outcome.claimed && outcome.ok ? 'success' : 'error', ...answer, AcmeOrder: { id: outcome.claimed ? outcome.orderId : null } });
