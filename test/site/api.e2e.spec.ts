@@ -49,6 +49,17 @@ describe('/api/v1/sites', () => {
     expect((await json(await fetch(`${a.admin.url}/api/v1/sites?limit=1`))).items).toHaveLength(1);
     expect((await fetch(`${a.admin.url}/api/v1/sites?limit=0`)).status).toBe(400);
 
+    // Certificate listings show stashed certificates too, marked, and can filter on it.
+    const certificates = await json(await fetch(`${a.admin.url}/api/v1/certificates?domain=${name}`));
+    expect(certificates.items).toEqual([expect.objectContaining({ id: certificateId, is_stashed: true, sites: [{ site_id: siteId, role: 'stashed' }] })]);
+    const onlyStashed = await json(await fetch(`${a.admin.url}/api/v1/certificates?stashed=true&limit=1000`));
+    expect(onlyStashed.items.map((c: { id: string }) => c.id)).toContain(certificateId);
+    expect(onlyStashed.items.every((c: { is_stashed: boolean }) => c.is_stashed)).toBe(true);
+    const notStashed = await json(await fetch(`${a.admin.url}/api/v1/certificates?stashed=false&limit=1000`));
+    expect(notStashed.items.map((c: { id: string }) => c.id)).not.toContain(certificateId);
+    expect((await json(await fetch(`${a.admin.url}/api/v1/certificates/${certificateId}`))).certificate).toMatchObject({ is_stashed: true, sites: [{ site_id: siteId, role: 'stashed' }] });
+    expect((await fetch(`${a.admin.url}/api/v1/certificates?stashed=perhaps`)).status).toBe(400);
+
     const undeployed = await json(await post(a, `/sites/${siteId}/undeploy`));
     expect(undeployed.site.status).toBe('undeployed');
   });

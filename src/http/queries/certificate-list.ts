@@ -24,6 +24,8 @@ export type CertificateFilters = {
   domain?: string;
   /** Names exactly one domain (true) or several (false): peter_sslers' single/multi facets. */
   single_domain?: boolean;
+  /** Kept stashed by a site (not served, not renewed) — or not. */
+  stashed?: boolean;
 };
 
 export type ChainLink = { id: string; is_default: boolean; is_selected: boolean };
@@ -60,6 +62,10 @@ function filtered(db: Kysely<Database>, f: CertificateFilters, now: Date) {
     );
   }
   if (f.single_domain !== undefined) q = q.where('c.domain_count', f.single_domain ? '=' : '>', 1);
+  if (f.stashed !== undefined) {
+    const stashed = sql<boolean>`exists (select 1 from site_certificates sc where sc.certificate_id = c.id and sc.role = 'stashed')`;
+    q = q.where(f.stashed ? stashed : sql<boolean>`not ${stashed}`);
+  }
   if (f.ca_chain_id) {
     const chainId = f.ca_chain_id;
     q = q.where((eb) =>
@@ -80,9 +86,28 @@ function filtered(db: Kysely<Database>, f: CertificateFilters, now: Date) {
 export async function listCertificates(db: Kysely<Database>, filters: CertificateFilters, page: Page, now: Date): Promise<Paged<CertificateListItem>> {
   const query = filtered(db, filters, now).selectAll('c').select('s.domain_names').orderBy('c.not_after').orderBy('c.id');
   const { rows, total } = await pageOf(query, page);
-  const chains = await chainsOf(db, rows.map((r) => r.id));
-  return { items: rows.map((row) => certificateItem(row, chains.get(row.id) ?? [], now)), total, ...page };
+  const ids = rows.map((r) => r.id);
+  const [chains, sites] = await Promise.all([chainsOf(db, ids), sitesOf(db, ids)]);
+  return { items: rows.map((row) => ({ ...certificateItem(row, chains.get(row.id) ?? [], now), ...siteFields(sites.get(row.id) ?? []) })), total, ...page };
 }
+
+export type SiteLink = { site_id: string; role: 'current' | 'stashed' };
+
+/** Which sites serve or keep each certificate: a stashed one is kept for a later deploy, not renewed. */
+export async function sitesOf(db: Kysely<Database>, certificateIds: readonly string[]): Promise<Map<string, SiteLink[]>> {
+  const bySite = new Map<string, SiteLink[]>();
+  if (certificateIds.length === 0) return bySite;
+  const rows = await db.selectFrom('site_certificates').select(['certificate_id', 'site_id', 'role'])
+    .where('certificate_id', 'in', [...certificateIds]).orderBy('site_id').execute();
+  for (const row of rows) {
+    const list = bySite.get(row.certificate_id) ?? [];
+    list.push({ site_id: row.site_id, role: row.role as SiteLink['role'] });
+    bySite.set(row.certificate_id, list);
+  }
+  return bySite;
+}
+
+export const siteFields = (sites: SiteLink[]) => ({ is_stashed: sites.some((s) => s.role === 'stashed'), sites });
 
 /** Chains per certificate: the CA's default first, then in the order they were linked. */
 export async function chainsOf(db: Kysely<Database>, certificateIds: readonly string[]): Promise<Map<string, ChainLink[]>> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
+import { siteFields, sitesOf } from './certificate-list.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isId = (value: string): boolean => UUID.test(value);
@@ -57,6 +58,7 @@ export async function findCertificateSummary(db: Kysely<Database>, certificateId
     .orderBy('ca_chain_id')
     .execute();
   const fqdnSet = await db.selectFrom('unique_fqdn_sets').select('domain_names').where('id', '=', row.unique_fqdn_set_id).executeTakeFirst();
+  const sites = (await sitesOf(db, [certificateId])).get(certificateId) ?? [];
   return {
     id: row.id,
     domain_names: fqdnSet?.domain_names ?? [],
@@ -76,6 +78,7 @@ export async function findCertificateSummary(db: Kysely<Database>, certificateId
     is_revoked: row.is_revoked,
     deactivation_reason: row.deactivation_reason,
     ca_chains: chains.map((c) => ({ id: c.ca_chain_id, is_default: c.is_default, is_selected: c.is_selected })),
+    ...siteFields(sites),
     created_at: row.created_at.toISOString(),
   };
 }

@@ -20,7 +20,8 @@ export function certificateRoutes(deps: AppDeps): Router {
   });
 
   // Filters (listQuery): active, expired, revoked, expiring_within_days, unique_fqdn_set_id, serial,
-  // spki_sha256, private_key_id, ca_certificate_id, ca_chain_id, issuer (+ issuer_match), domain.
+  // spki_sha256, private_key_id, ca_certificate_id, ca_chain_id, issuer (+ issuer_match), domain,
+  // stashed (kept by a site for a later deploy; every item says is_stashed and which sites hold it).
   router.get('/certificates', async (req, res) => {
     const { limit, offset, ...filters } = parseOrThrow(listQuery, req.query);
     res.json(await listCertificates(deps.db, filters, { limit, offset }, deps.now()));

@@ -46,6 +46,7 @@ export const listQuery = z.strictObject({
   issuer: z.string().min(1, 'must not be empty').max(1024, 'is too long').optional(),
   issuer_match: z.enum(['contains', 'exact'], { error: 'must be contains or exact' }).default('contains'),
   domain: domainName.optional(),
+  stashed: flag,
 });
 
 export type CertificateListQuery = z.infer<typeof listQuery>;
