@@ -6,6 +6,7 @@ import { registerEventsCommands } from './commands/events.js';
 import { redisCommands } from './commands/redis.js';
 import { importCommands } from './commands/import.js';
 import { renewCommand } from './commands/renew.js';
+import { ValidationError } from '../domain/shared/errors.js';
 import { CliError, type GlobalOptions } from './context.js';
 
 /**
@@ -43,6 +44,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage errors were already printed by commander.
       return error.exitCode;
+    }
+    if (error instanceof ValidationError) {
+      // The same field names as the API's 400 answers.
+      process.stderr.write(`certledger: ${Object.entries(error.fields).map(([field, problem]) => `${field}: ${problem}`).join('; ')}\n`);
+      return 2;
     }
     const message = error instanceof CliError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`certledger: ${message.split('\n')[0]}\n`);

@@ -15,9 +15,11 @@ import { connectPebble, type PebbleCoordinates, type PebbleHandle } from '../sup
 
 export type OrderStack = TestStack & { pebble: PebbleHandle; dns: DnsProvider; orderDeps: AcmeOrderDeps };
 
-export async function startOrderStack(coordinates: PebbleCoordinates, kind: 'pglite' | 'postgres' = 'pglite'): Promise<OrderStack> {
+export async function startOrderStack(
+  coordinates: PebbleCoordinates, kind: 'pglite' | 'postgres' = 'pglite', options: Omit<Parameters<typeof startTestStack>[1], 'pebble'> = {},
+): Promise<OrderStack> {
   const pebble = connectPebble(coordinates);
-  const stack = await startTestStack(kind, { pebble: { directoryUrl: pebble.directoryUrl, caPem: pebble.caPem } });
+  const stack = await startTestStack(kind, { ...options, pebble: { directoryUrl: pebble.directoryUrl, caPem: pebble.caPem } });
   const dns = createChalltestsrvProvider({
     managementUrl: pebble.challtestsrvUrl,
     dnsServer: { host: '127.0.0.1', port: pebble.ports.dns },

@@ -12,6 +12,14 @@ const siteLines = (site: { site_id: string; status: string; host_names: string[]
     ...site.stashed_certificates.map((c) => `stashed ${c.certificate_id} until ${c.not_after}`),
   ];
 
+async function readPem(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** certledger sites list | show | deploy | undeploy | backup | restore. */
 export function sitesCommands(program: Command, globals: () => GlobalOptions): void {
   const sites = program.command('sites').description('sites: host names and a TLS wish (none, acme, own)');
@@ -50,23 +58,30 @@ export function sitesCommands(program: Command, globals: () => GlobalOptions): v
     });
   sites
     .command('deploy')
-    .description('deploy or redeploy a site (tls none or acme; an ACME certificate is obtained now if none can be reused)')
+    .description('deploy or redeploy a site: tls none, acme (an ACME certificate is obtained now if none can be reused) or own (--cert/--key)')
     .argument('<site-id>')
     .argument('<host-name...>')
-    .option('--tls <kind>', 'none | acme', 'acme')
+    .option('--tls <kind>', 'none | acme | own', 'acme')
+    .option('--cert <file>', 'PEM certificate: the site\'s own (tls own), or one to consider for acme (used if it ends later)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--chain <file>', 'PEM chain of --cert, issuer first (default: built from known CA certificates)')
     .option('--account <id>', 'ACME account id (default: the global policy)')
     .option('--challenge <type>', 'http-01 | dns-01')
-    .action(async (siteId: string, hostNames: string[], o: IssuerOptions & { tls: string }) => {
+    .action(async (siteId: string, hostNames: string[], o: IssuerOptions & { tls: string; cert?: string; key?: string; chain?: string }) => {
       const options = globals();
-      if (o.tls !== 'none' && o.tls !== 'acme') throw new CliError('--tls must be none or acme');
-      const [{ routes, answers }, { deploySite }, { loadSite }] = await Promise.all([load(), import('../../commands/site/deploy.js'), import('../../commands/site/stream.js')]);
-      const outcome = await withStores(options, async (deps) => {
-        const existing = await loadSite(deps.store, siteId);
-        return deploySite(answers.orderDepsOf(deps), {
-          operation: existing.status === 'deployed' ? 'redeploy' : 'deploy', siteId, hostNames: hostNames.map((h) => h.toLowerCase()),
-          wish: { kind: o.tls as 'none' | 'acme' }, issuer: issuerOf(o),
-        }, { actor: 'cli' });
+      if ((o.cert === undefined) !== (o.key === undefined)) throw new CliError('--cert and --key go together');
+      if (o.chain !== undefined && o.cert === undefined) throw new CliError('--chain needs --cert and --key');
+      const certificate = o.cert && o.key
+        ? { cert_pem: await readPem(o.cert), key_pem: await readPem(o.key), ...(o.chain ? { chain_pem: await readPem(o.chain) } : {}) }
+        : undefined;
+      const [{ routes, answers }, { parseOrThrow }] = await Promise.all([load(), import('../../http/schemas/certificate.schema.js')]);
+      // The API's own checks, so both name the same fields.
+      const body = parseOrThrow(routes.deployBody, {
+        host_names: hostNames, tls: o.tls, certificate,
+        ...(o.account ? { acme_account_id: o.account } : {}), ...(o.challenge ? { challenge_type: o.challenge } : {}),
       });
+      const id = routes.checkedSiteId(siteId);
+      const outcome = await withStores(options, (deps) => routes.deployFromBody(answers.orderDepsOf(deps), id, body, 'cli'));
       const site = routes.siteJson(outcome.state);
       report(options, { site, events: outcome.events.map((e) => e.type), tls_failure: outcome.tlsFailure, order_id: outcome.orderId },
         () => [...siteLines(site), ...(outcome.tlsFailure ? [`without TLS: ${outcome.tlsFailure}`] : [])]);

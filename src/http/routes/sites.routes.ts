@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { backUpSite, type SiteDescription } from '../../commands/site/backup.js';
 import { deploySite, type SiteOutcome } from '../../commands/site/deploy.js';
-import type { CertificateMaterial, SiteIssuer } from '../../commands/site/deps.js';
+import type { CertificateMaterial, SiteDeps, SiteIssuer } from '../../commands/site/deps.js';
 import { importMaterial } from '../../commands/site/material.js';
 import { restoreSite } from '../../commands/site/restore.js';
 import { loadSite } from '../../commands/site/stream.js';
@@ -32,7 +32,7 @@ const issuerFields = {
   acme_account_id: idParam.optional(),
   challenge_type: z.enum(['http-01', 'dns-01'], { error: 'must be http-01 or dns-01' }).optional(),
 };
-const deployBody = z.strictObject({
+export const deployBody = z.strictObject({
   host_names: hostNames,
   tls: z.enum(['none', 'acme', 'own'], { error: 'must be none, acme or own' }),
   certificate: material.optional(),
@@ -98,6 +98,25 @@ const outcomeJson = (outcome: SiteOutcome) => ({
   order_id: outcome.orderId,
 });
 
+/** A site id as routes and the CLI take it (400 / exit 2 naming `id`). */
+export const checkedSiteId = (value: unknown): string => parseOrThrow(z.object({ id: siteId }), { id: value }).id;
+
+/** deploy or redeploy from a checked body (API and CLI): tls own imports the certificate and uses it; acme considers it. */
+export async function deployFromBody(commandDeps: SiteDeps, siteId: string, body: z.infer<typeof deployBody>, actor: string): Promise<SiteOutcome> {
+  const existing = await loadSite(commandDeps.store, siteId);
+  let wish: TlsWish = { kind: body.tls === 'own' ? 'acme' : body.tls } as TlsWish;
+  let given: CertificateMaterial | null = null;
+  if (body.tls === 'own') {
+    const imported = await importMaterial(commandDeps, toMaterial(body.certificate!), { actor });
+    wish = { kind: 'own', certificateId: imported.certificateId };
+  } else if (body.certificate) {
+    given = toMaterial(body.certificate);
+  }
+  return deploySite(commandDeps, {
+    operation: existing.status === 'deployed' ? 'redeploy' : 'deploy', siteId, hostNames: body.host_names, wish, given, issuer: issuerOf(body),
+  }, { actor });
+}
+
 export const descriptionJson = (d: SiteDescription) => ({
   site_id: d.siteId,
   host_names: d.hostNames,
@@ -124,7 +143,7 @@ export function descriptionFrom(body: z.infer<typeof restoreBody>): SiteDescript
 export function sitesRoutes(deps: AppDeps): Router {
   const router = Router();
   const siteDeps = () => orderDepsOf(deps);
-  const idOf = (req: Request) => parseOrThrow(z.object({ id: siteId }), { id: req.params.id }).id;
+  const idOf = (req: Request) => checkedSiteId(req.params.id);
   const json = express.json({ limit: '1mb' });
 
   router.get('/sites', async (req, res) => {
@@ -161,18 +180,7 @@ export function sitesRoutes(deps: AppDeps): Router {
     const id = idOf(req);
     const body = parseOrThrow(deployBody, req.body ?? {});
     const commandDeps = siteDeps();
-    const existing = await loadSite(deps.store, id);
-    let wish: TlsWish = { kind: body.tls === 'own' ? 'acme' : body.tls } as TlsWish;
-    let given: CertificateMaterial | null = null;
-    if (body.tls === 'own') {
-      const imported = await importMaterial(commandDeps, toMaterial(body.certificate!), { actor: 'api' });
-      wish = { kind: 'own', certificateId: imported.certificateId };
-    } else if (body.certificate) {
-      given = toMaterial(body.certificate);
-    }
-    const outcome = await deploySite(commandDeps, {
-      operation: existing.status === 'deployed' ? 'redeploy' : 'deploy', siteId: id, hostNames: body.host_names, wish, given, issuer: issuerOf(body),
-    }, { actor: 'api' });
+    const outcome = await deployFromBody(commandDeps, id, body, 'api');
     res.json(outcomeJson(outcome));
   });
   router.post('/sites/:id/undeploy', json, async (req, res) => {
