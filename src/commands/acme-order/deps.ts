@@ -25,7 +25,7 @@ export type AcmeOrderDeps = {
   now: () => Date;
   acme: AcmeSessions;
   /** Read-your-writes: the http-01 answer must be servable before the CA is told to look. */
-  projections: { waitFor: (position: bigint, options?: { timeoutMs?: number }) => Promise<void> };
+  projections: { waitFor: (position: bigint, options?: { timeoutMs?: number; projections?: readonly string[] }) => Promise<void> };
   /** Where dns-01 records go; orders with dns-01 names are refused without one. */
   dns?: DnsProvider;
   logger: Logger;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { checkResults, queueDomain, type PrimeOptions } from '../../infra/redis/prime-commands.js';
+import { checkResults, definePrimeCommands, queueDomains, type PrimeOptions } from '../../infra/redis/prime-commands.js';
 import { servedCertificates, type ServedDeps } from './served.js';
 
 export type FullPrimeResult = {
@@ -46,11 +46,10 @@ export async function fullPrime(
     pending = page.names.length < pageSize ? Promise.resolve(null) : loadPage(last);
     // Not left unhandled while this page's pipeline runs; awaited at the top of the loop.
     pending.catch(() => undefined);
-    const pipeline = deps.redis.pipeline();
+    const pipeline = definePrimeCommands(deps.redis).pipeline();
     // c:/p:/i: are shared between the domains of a certificate: written once per page.
-    const written = new Set<string>();
-    for (const [name, cert] of page.served) {
-      queueDomain(pipeline, name, cert, deps.options, written);
+    queueDomains(pipeline, page.served, deps.options);
+    for (const cert of page.served.values()) {
       if (cert) {
         result.domains += 1;
         certificates.add(cert.certificateId);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.js';
-import { checkResults, queueDomain, type PrimeOptions } from '../../infra/redis/prime-commands.js';
+import { checkResults, definePrimeCommands, queueDomains, type PrimeOptions } from '../../infra/redis/prime-commands.js';
 import type { Logger } from '../../infra/logger.js';
 import { affectedBy, affectedDomainNames, isEmpty } from './affected.js';
 import { PRIME_CHECKPOINT_KEY, readPrimeCheckpoint } from './checkpoint.js';
@@ -98,9 +98,8 @@ export function createPrimeRunner(deps: PrimeRunnerDeps): PrimeRunner {
         await redis.unwatch();
         return false;
       }
-      const multi = redis.multi();
-      const written = new Set<string>();
-      for (const [name, cert] of served) queueDomain(multi, name, cert, deps.options, written);
+      const multi = definePrimeCommands(redis).multi();
+      queueDomains(multi, served, deps.options);
       if (final) multi.set(PRIME_CHECKPOINT_KEY, last.toString());
       if (!checkResults(await multi.exec(), `batch up to ${last}`)) return false;
       if (final) return true;
