@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
 import type { KeyVault } from '../../infra/key-vault/port.js';
 import { toPem } from '../../infra/x509/pem.js';
-import { findCertificateRecord, findDomain, type CertificateRecord } from './certificates.js';
+import type { CertificateRecord } from './certificates.js';
+import { findDomainServed, type ServedRecord } from './domain-served.js';
+import { cachedPrivateKeyPem, forgetPrivateKey } from './private-key-cache.js';
 
 type Part = { id: string; pem?: string };
 
@@ -31,6 +33,10 @@ export async function privateKeyPem(vault: KeyVault, privateKeyId: string): Prom
 }
 
 export async function certificatePayload(deps: QueryDeps, record: CertificateRecord, idOnly: boolean): Promise<CertificatePayload> {
+  return withKey(record, idOnly, () => privateKeyPem(deps.vault, record.privateKeyId));
+}
+
+function withKey(record: CertificateRecord, idOnly: boolean, keyPem: () => Promise<string>): Promise<CertificatePayload> | CertificatePayload {
   const chainId = record.chain?.id ?? '';
   const ids = {
     id: record.id,
@@ -40,29 +46,37 @@ export async function certificatePayload(deps: QueryDeps, record: CertificateRec
     fullchain: { id: `${record.id},${chainId}` },
   };
   if (idOnly) return ids;
-  return {
+  return keyPem().then((pem) => ({
     id: record.id,
-    private_key: { ...ids.private_key, pem: await privateKeyPem(deps.vault, record.privateKeyId) },
+    private_key: { ...ids.private_key, pem },
     certificate: { ...ids.certificate, pem: record.pem },
     chain: { ...ids.chain, pem: record.chain?.pem ?? '' },
     fullchain: { ...ids.fullchain, pem: fullchainPem(record) },
-  };
+  }));
 }
 
-async function payloadFor(deps: QueryDeps, certificateId: string | null, idOnly: boolean): Promise<CertificatePayload | null> {
-  if (!certificateId) return null;
-  const record = await findCertificateRecord(deps.db, certificateId);
-  return record ? certificatePayload(deps, record, idOnly) : null;
+/**
+ * A live key comes from the in-memory cache (the query just saw it live); any other goes to the
+ * vault, which names the problem (shredded, missing) as it always did.
+ */
+async function servedPayload(deps: QueryDeps, record: ServedRecord | null, idOnly: boolean): Promise<CertificatePayload | null> {
+  if (!record) return null;
+  return withKey(record, idOnly, () => {
+    if (record.keyLive) return cachedPrivateKeyPem(deps.vault, record.privateKeyId);
+    forgetPrivateKey(deps.vault, record.privateKeyId);
+    return privateKeyPem(deps.vault, record.privateKeyId);
+  });
 }
 
+/** One query for the domain, its certificates, chains and key states; decrypted keys come from memory when known. */
 export async function domainPayload(deps: QueryDeps, nameOrId: string, idOnly: boolean): Promise<DomainPayload | null> {
-  const domain = await findDomain(deps.db, nameOrId);
-  if (!domain) return null;
+  const found = await findDomainServed(deps.db, nameOrId);
+  if (!found) return null;
+  const { domain } = found;
   // The recents stay recorded while a domain is inactive; they are only not handed out.
-  const served = (certificateId: string | null) => (domain.isActive ? certificateId : null);
   const [single, multi] = await Promise.all([
-    payloadFor(deps, served(domain.latestSingleId), idOnly),
-    payloadFor(deps, served(domain.latestMultiId), idOnly),
+    servedPayload(deps, domain.isActive ? found.single : null, idOnly),
+    servedPayload(deps, domain.isActive ? found.multi : null, idOnly),
   ]);
   return {
     domain: { id: domain.id, domain_name: domain.domainName, is_active: domain.isActive },
