@@ -1,77 +1,83 @@
 /**
- * npm run bench: certificate import rate and config.json lookup latency, on PGlite and on
- * PostgreSQL, beside a bare node:http server answering a constant body of the same size.
- * Figures only; nothing here is a pass/fail test.
+ * npm run bench [-- <part>…]: every benchmark part (or the ones named, by number or name), one
+ * after another, printed as one table and written to bench/results/<date>.json with the machine
+ * they ran on. Figures only; nothing here is a pass/fail test and none of it runs in CI.
+ * BENCH_QUICK=1 runs each part at a small size (a smoke run of the whole suite).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createCa, issueLeaf, type TestCa } from '../test/support/pki.js';
-import { form, startTestStack } from '../test/support/app.js';
-import { load, type LoadResult } from './load.js';
+import { sectionTable, type BenchPart, type BenchSection } from './report.js';
 
-const CERTS = Number(process.env.BENCH_CERTS ?? 300);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const PREFIX = '/.well-known/peter_sslers';
+const PARTS: BenchPart[] = [
+  { part: 1, name: 'lookup', run: async () => (await import('./lookup.js')).runLookup() },
+  { part: 2, name: 'redis', run: async () => (await import('./redis-prime.js')).runRedis() },
+  { part: 3, name: 'replay', run: async () => (await import('./replay.js')).runReplay() },
+  { part: 4, name: 'import', run: async () => (await import('./import.js')).runImport() },
+  { part: 5, name: 'issuance', run: async () => (await import('./issuance.js')).runIssuance() },
+  { part: 6, name: 'memory', run: async () => (await import('./memory-start.js')).runMemoryStart() },
+  { part: 7, name: 'renewal', run: async () => (await import('./renewal-planning.js')).runRenewalPlanning() },
+];
 
-type Row = { target: string; importPerSecond: number; lookup: LoadResult; baseline: LoadResult; bodyBytes: number };
-
-async function bareServer(body: Buffer) {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-    res.end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(r)) };
+export function machine() {
+  const cpu = cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout: the figures still stand, without a commit.
+  }
+  return {
+    cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memory_gib: Math.round(totalmem() / 2 ** 30), free_gib: Math.round(freemem() / 2 ** 30),
+    kernel: release(), node: process.version, load_average_at_start: loadavg().map((l) => Number(l.toFixed(2))), commit,
+  };
 }
 
-async function benchTarget(kind: 'pglite' | 'postgres', issuer: TestCa, leaves: Awaited<ReturnType<typeof issueLeaf>>[]): Promise<Row> {
-  const stack = await startTestStack(kind);
-  try {
-    const t0 = performance.now();
-    for (const leaf of leaves) {
-      const res = await fetch(`${stack.admin.url}${PREFIX}/certificate-signed/upload.json`, {
-        method: 'POST',
-        body: form({ private_key_file: leaf.keyPem, certificate_file: leaf.certPem, chain_file: issuer.certPem }),
-      });
-      if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
-    }
-    const importPerSecond = leaves.length / ((performance.now() - t0) / 1000);
-    const paths = leaves.map((_, i) => `${PREFIX}/domain/host-${i}.bench.test/config.json`);
-    await load(stack.admin.url, paths.slice(0, 50), { requests: 500, concurrency: CONCURRENCY }); // warm-up
-    const lookup = await load(stack.admin.url, paths, { requests: REQUESTS, concurrency: CONCURRENCY });
-    const sample = Buffer.from(await (await fetch(`${stack.admin.url}${paths[0]}`)).arrayBuffer());
-    const bare = await bareServer(sample);
-    await load(bare.url, ['/'], { requests: 500, concurrency: CONCURRENCY });
-    const baseline = await load(bare.url, ['/'], { requests: REQUESTS, concurrency: CONCURRENCY });
-    await bare.close();
-    return { target: kind, importPerSecond, lookup, baseline, bodyBytes: sample.length };
-  } finally {
-    await stack.close();
-  }
+function selected(args: readonly string[]): BenchPart[] {
+  const wanted = args.length > 0 ? args : (process.env.BENCH_PARTS ?? '').split(',').filter((p) => p.trim() !== '');
+  if (wanted.length === 0) return PARTS;
+  return wanted.map((w) => {
+    const part = PARTS.find((p) => String(p.part) === w.trim() || p.name === w.trim());
+    if (!part) throw new Error(`unknown part ${w}: one of ${PARTS.map((p) => `${p.part} (${p.name})`).join(', ')}`);
+    return part;
+  });
 }
 
 async function main() {
-  process.stdout.write(`generating ${CERTS} certificates…\n`);
-  const root = await createCa();
-  const issuer = await createCa({ issuer: root });
-  const leaves = [];
-  for (let i = 0; i < CERTS; i++) leaves.push(await issueLeaf(issuer, { names: [`host-${i}.bench.test`], keyAlgorithm: 'EC' }));
-
-  const rows: Row[] = [];
-  for (const kind of ['pglite', 'postgres'] as const) rows.push(await benchTarget(kind, issuer, leaves));
-
-  const f = (n: number, d = 1) => n.toFixed(d);
-  console.log(`\ncertledger bench: ${CERTS} certificates, ${REQUESTS} lookups at concurrency ${CONCURRENCY} (node ${process.version})`);
-  console.log('| target | import cert/s | config.json req/s | p50 ms | p99 ms | errors | bare node:http req/s | ratio | body bytes |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    console.log(`| ${r.target} | ${f(r.importPerSecond)} | ${f(r.lookup.rps, 0)} | ${f(r.lookup.p50, 2)} | ${f(r.lookup.p99, 2)} | ${r.lookup.errors} | ${f(r.baseline.rps, 0)} | ${f(r.lookup.rps / r.baseline.rps, 3)} | ${r.bodyBytes} |`);
+  const parts = selected(process.argv.slice(2));
+  const started = new Date();
+  const host = machine();
+  console.log(`certledger bench ${started.toISOString()} — ${host.cores} × ${host.cpu}, ${host.memory_gib} GiB, node ${host.node}, commit ${host.commit}${process.env.BENCH_QUICK ? ' (quick sizes)' : ''}`);
+  const sections: BenchSection[] = [];
+  const failures: { part: number; name: string; error: string }[] = [];
+  for (const part of parts) {
+    const t0 = performance.now();
+    console.log(`\n… part ${part.part} (${part.name})`);
+    try {
+      const section = await part.run();
+      sections.push(section);
+      console.log(sectionTable(section));
+      console.log(`(part ${part.part} took ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    } catch (error) {
+      // One broken part must not lose the others' figures.
+      const message = error instanceof Error ? error.stack ?? error.message : String(error);
+      failures.push({ part: part.part, name: part.name, error: message });
+      console.error(`part ${part.part} (${part.name}) failed: ${message}`);
+    }
   }
+  console.log('\n# certledger bench — all parts');
+  for (const section of sections) console.log(sectionTable(section));
+  const dir = join(import.meta.dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${started.toISOString().slice(0, 10)}${process.env.BENCH_QUICK ? '-quick' : ''}.json`);
+  await writeFile(file, `${JSON.stringify({ started: started.toISOString(), finished: new Date().toISOString(), machine: host, quick: !!process.env.BENCH_QUICK, sections, failures }, null, 2)}\n`);
+  console.log(`\nresults: ${file}`);
+  return failures.length === 0 ? 0 : 1;
 }
 
-main().then(() => process.exit(0), (error) => {
+main().then((code) => process.exit(code), (error: unknown) => {
   console.error(error);
   process.exit(1);
 });

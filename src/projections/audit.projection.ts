@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../infra/db/schema.js';
+import { applyAuditBatch } from './audit/batch.js';
 import { AUDIT_EVENT_TYPES, subjectStreams, touchesOf, type Learnt } from './audit/touches.js';
 import type { Projection } from './projection.js';
 
@@ -42,6 +43,7 @@ export const auditProjection: Projection = {
     }
     await insertRefs(trx, refs);
   },
+  applyBatch: applyAuditBatch,
 };
 
 async function insertRefs(trx: Transaction<Database>, refs: Ref[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { applyCatalogBatch } from './catalog/batch.js';
 import { caCertificateHandlers } from './catalog/ca-certificates.handlers.js';
 import { certificateHandlers } from './catalog/certificates.handlers.js';
 import { chainPreferenceHandlers } from './catalog/chain-preference.handlers.js';
@@ -31,4 +32,5 @@ export const catalogProjection: Projection = {
   async apply(trx, event) {
     await handlers[event.type]?.(trx, event);
   },
+  applyBatch: (trx, events) => applyCatalogBatch(trx, events, (type) => handlers[type]),
 };

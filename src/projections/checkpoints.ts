@@ -49,6 +49,32 @@ async function applyOne(trx: Transaction<Database>, projection: Projection, even
 }
 
 /**
+ * Applies events of this projection's types in order: through `applyBatch` when it has one, inside
+ * a savepoint; if the batch fails, that is rolled back and the events go through `apply` one by
+ * one, so a failure names its event (ProjectionApplyError) exactly as without a batch form.
+ */
+export async function applyEvents(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+  // An in-place rebuild hands over the whole log: statements stay bounded by runs of BATCH_MAX.
+  for (let at = 0; at < events.length; at += BATCH_MAX) await applyRun(trx, projection, events.slice(at, at + BATCH_MAX));
+}
+
+const BATCH_MAX = 2_000;
+
+async function applyRun(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+  if (projection.applyBatch && events.length > 1) {
+    await sql`SAVEPOINT certledger_batch`.execute(trx);
+    try {
+      await projection.applyBatch(trx, events);
+      await sql`RELEASE SAVEPOINT certledger_batch`.execute(trx);
+      return;
+    } catch {
+      await sql`ROLLBACK TO SAVEPOINT certledger_batch`.execute(trx);
+    }
+  }
+  for (const event of events) await applyOne(trx, projection, event);
+}
+
+/**
  * Applies one batch and moves the checkpoint to its last event in ONE transaction, so a crash
  * neither applies an event twice nor skips one. The compare-and-set runs first: a second runner
  * of the same projection then blocks on the checkpoint row lock instead of doing the work
@@ -72,9 +98,7 @@ export async function applyBatch(
       .where('position', '=', expected.position)
       .executeTakeFirst();
     if (moved.numUpdatedRows === 0n) throw new CheckpointMovedError(projection.name);
-    for (const event of events) {
-      if (wanted.has(event.type)) await applyOne(trx, projection, event);
-    }
+    await applyEvents(trx, projection, events.filter((event) => wanted.has(event.type)));
   });
   return { version: expected.version, position: last.position };
 }
@@ -119,7 +143,7 @@ export async function rebuildFromZero(
       .onConflict((oc) => oc.column('name').doUpdateSet({ ...checkpoint, updated_at: sql`now()` }))
       .execute();
     for (const table of projection.tables) await trx.deleteFrom(table).execute();
-    for (const event of events) await applyOne(trx, projection, event);
+    await applyEvents(trx, projection, events);
   });
   return checkpoint;
 }

@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.js';
-import { ProjectionApplyError } from '../checkpoints.js';
+import { applyEvents } from '../checkpoints.js';
 import type { Projection } from '../projection.js';
 import { claimRebuild, type RebuildLock } from './rebuild-lock.js';
-import { createShadowTables, dropShadowTables, lockLiveTables, swapInShadowTables, useShadowTables } from './shadow-tables.js';
+import { analyzeShadowTables, createShadowTables, dropShadowTables, lockLiveTables, swapInShadowTables, useShadowTables } from './shadow-tables.js';
 
 export type RebuildProgress = { projection: string; position: bigint; head: bigint; events: number };
 
@@ -38,16 +38,9 @@ const SWAP_TAIL_MAX = 50;
  */
 const LONG_TAIL_AFTER_ROUNDS = 5;
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Events replayed before the shadow tables' first ANALYZE; then at 4×, 16×… that. */
+const FIRST_ANALYZE_AT = 2_000;
 
-async function applyAll(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
-  for (const event of events) {
-    try {
-      await projection.apply(trx, event);
-    } catch (cause) {
-      throw new ProjectionApplyError(projection.name, event, { cause });
-    }
-  }
-}
 
 /**
  * One batch of this projection's events after `after`, read OUTSIDE any transaction (PGlite has one
@@ -99,7 +92,7 @@ async function swapIn(
   await lock.beat(trx);
   await lockLiveTables(trx, projection.tables);
   await useShadowTables(trx);
-  await applyAll(trx, projection, tail);
+  await applyEvents(trx, projection, tail);
   await sql`SET LOCAL search_path TO public`.execute(trx);
   await swapInShadowTables(trx, projection.tables);
   await trx
@@ -122,8 +115,9 @@ export async function rebuildBeside(
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const { db, store } = deps;
-  // Small enough that a batch holds PGlite's one connection (every reader waits) for a fraction of a second.
-  const batchSize = options.batchSize ?? 250;
+  // PGlite: small enough that a batch holds its one connection (every reader waits) for a fraction of a
+  // second. PostgreSQL readers never wait for the shadow tables: larger batches spread each batch's fixed cost.
+  const batchSize = options.batchSize ?? (store.kind === 'pglite' ? 250 : 2_000);
   const started = performance.now();
   const lock = await claimRebuild(db, projection.name);
   let swapped = false;
@@ -133,8 +127,11 @@ export async function rebuildBeside(
     let events = 0;
     let attempts = 0;
     let longTails = 0;
+    let analyzeAt = FIRST_ANALYZE_AT;
+    let ahead: ReturnType<typeof readBatch> | undefined;
     for (;;) {
-      const batch = await readBatch(store, projection, position, batchSize);
+      const batch = await (ahead ?? readBatch(store, projection, position, batchSize));
+      ahead = undefined;
       options.onProgress?.({ projection: projection.name, position, head: batch.head, events });
       longTails = batch.complete && batch.events.length > SWAP_TAIL_MAX ? longTails + 1 : 0;
       // The tail goes into the swap transaction, under the lock readers wait for: a short one if it can.
@@ -159,12 +156,21 @@ export async function rebuildBeside(
       }
       // Not caught up yet (or the live runner was ahead): keep the batch and read on.
       if (batch.events.length > 0) {
+        // PostgreSQL: the next batch is read on another connection while this one is applied.
+        if (store.kind === 'postgres' && !batch.complete) {
+          ahead = readBatch(store, projection, batch.upTo, batchSize);
+          ahead.catch(() => undefined);
+        }
         await db.transaction().execute(async (trx) => {
           await lock.beat(trx);
           await useShadowTables(trx);
-          await applyAll(trx, projection, batch.events);
+          await applyEvents(trx, projection, batch.events);
         });
         events += batch.events.length;
+        if (events >= analyzeAt) {
+          await analyzeShadowTables(db, projection.tables);
+          analyzeAt *= 4;
+        }
       }
       position = batch.upTo;
     }

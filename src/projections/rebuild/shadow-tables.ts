@@ -69,6 +69,14 @@ export async function createShadowTables(db: Kysely<Database>, tables: readonly 
   });
 }
 
+/**
+ * Fresh statistics for the growing shadow tables: created empty, they would keep the planner on
+ * sequential scans (the recents' join grows with the table) until autovacuum happens to look.
+ */
+export async function analyzeShadowTables(db: Kysely<Database>, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await sql`ANALYZE ${sql.id(SHADOW_SCHEMA, table)}`.execute(db);
+}
+
 export async function dropShadowTables(db: Kysely<Database>, tables: readonly string[]): Promise<void> {
   for (const table of tables) await sql`DROP TABLE IF EXISTS ${sql.id(SHADOW_SCHEMA, table)}`.execute(db);
 }
