@@ -15,17 +15,18 @@ const best = (scope: RawBuilder<unknown>): RawBuilder<unknown> => sql`
    ORDER BY s.domain_id, c.domain_count = 1, c.not_after DESC, c.created_at DESC, c.id DESC`;
 
 /**
- * One UPDATE for all the domains in scope; a domain that lost its last active certificate
+ * One UPDATE for all the domains in scope (joins, not a subquery per domain: the repair of every
+ * domain stays linear); a domain that lost its last active certificate
  * goes back to NULL. Rows whose recents did not change are not rewritten.
  */
 async function update(trx: Kysely<Database>, domainScope: RawBuilder<unknown>, setScope: RawBuilder<unknown>): Promise<number> {
   const result = await sql`
     WITH best AS (${best(setScope)}),
     fresh AS (
-      SELECT d.id,
-             (SELECT b.certificate_id FROM best b WHERE b.domain_id = d.id AND b.single) AS single_id,
-             (SELECT b.certificate_id FROM best b WHERE b.domain_id = d.id AND NOT b.single) AS multi_id
+      SELECT d.id, bs.certificate_id AS single_id, bm.certificate_id AS multi_id
         FROM domains d
+        LEFT JOIN best bs ON bs.domain_id = d.id AND bs.single
+        LEFT JOIN best bm ON bm.domain_id = d.id AND NOT bm.single
        WHERE ${domainScope}
     )
     UPDATE domains d
