@@ -4,7 +4,7 @@ import type { PrivateKeyImported } from '../../domain/private-key/events.js';
 import type { Database } from '../../infra/db/schema.js';
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
 import { ids } from '../../infra/ids.js';
-import { updateRecentsOf } from './batch-recents.js';
+import { updateRecents } from '../recents.js';
 import { certificateFactColumns } from './certificate-columns.js';
 import { reselectChains } from './chain-preference.handlers.js';
 import { insertJsonRows } from './json-rows.js';
@@ -118,7 +118,7 @@ class Pending {
     const links = [...this.links.values()];
     await insertJsonRows(trx, 'certificate_chains', links, sql`ON CONFLICT (certificate_id, ca_chain_id) DO UPDATE SET is_default = excluded.is_default`);
     const marked = await writeMarks(trx, this.marks);
-    await updateRecentsOf(trx, [...this.recents, ...marked]);
+    await updateRecents(trx, [...this.recents, ...marked]);
     await reselectChains(trx, links.map((l) => l.certificate_id));
   }
 }
