@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../infra/db/schema.js';
-import { applyAuditBatch } from './audit/batch.js';
+import { applyAuditBatch, auditEventRow } from './audit/batch.js';
 import { AUDIT_EVENT_TYPES, subjectStreams, touchesOf, type Learnt } from './audit/touches.js';
 import type { Projection } from './projection.js';
 
@@ -17,14 +17,7 @@ export const auditProjection: Projection = {
   eventTypes: AUDIT_EVENT_TYPES,
   tables: ['audit_events', 'audit_refs', 'audit_subjects'],
   async apply(trx, event) {
-    await trx.insertInto('audit_events').values({
-      position: event.position,
-      event_id: event.id,
-      stream_name: event.streamName,
-      stream_revision: event.revision,
-      event_type: event.type,
-      created_at: event.createdAt,
-    }).onConflict((oc) => oc.column('position').doNothing()).execute();
+    await trx.insertInto('audit_events').values(auditEventRow(event)).onConflict((oc) => oc.column('position').doNothing()).execute();
 
     const touches = touchesOf(event);
     for (const learnt of touches.learn) await learn(trx, learnt, event.position);

@@ -74,15 +74,7 @@ export async function applyAuditBatch(trx: Transaction<Database>, events: readon
     }
   });
 
-  const rows = events.map((event) => ({
-    position: event.position,
-    event_id: event.id,
-    stream_name: event.streamName,
-    stream_revision: event.revision,
-    event_type: event.type,
-    created_at: event.createdAt,
-  }));
-  await insertJsonRows(trx, 'audit_events', rows, sql`ON CONFLICT (position) DO NOTHING`);
+  await insertJsonRows(trx, 'audit_events', events.map(auditEventRow), sql`ON CONFLICT (position) DO NOTHING`);
   await insertJsonRows(trx, 'audit_refs', [...refs.values()], sql`ON CONFLICT DO NOTHING`);
   const changed = [...dirty].map((subject) => ({ subject, ...(subjects.get(subject) as Subject) }));
   await insertJsonRows(trx, 'audit_subjects', changed,
@@ -111,3 +103,13 @@ async function loadPositions(trx: Transaction<Database>, streams: readonly strin
   }
   return positions;
 }
+
+/** The audit_events row of an event (per-event apply and batches alike). */
+export const auditEventRow = (event: RecordedEvent) => ({
+  position: event.position,
+  event_id: event.id,
+  stream_name: event.streamName,
+  stream_revision: event.revision,
+  event_type: event.type,
+  created_at: event.createdAt,
+});
