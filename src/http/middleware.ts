@@ -9,7 +9,11 @@ export const roleHeader = (role: 'admin' | 'public'): RequestHandler => (_req, r
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Bearer token on every admin route but the health probes; compared in constant time. */
+/**
+ * Bearer token on every admin route but the health probes; compared in constant time. No token
+ * is 401 (RFC 6750 §3: ask for one); a token that is not ours is 403, so a misconfigured client
+ * is told apart from one that forgot to send it.
+ */
 export const bearerAuth = (token: string | undefined, open: readonly string[]): RequestHandler => {
   if (!token) return (_req, _res, next) => next();
   const expected = digest(token);
@@ -17,6 +21,10 @@ export const bearerAuth = (token: string | undefined, open: readonly string[]): 
     if (open.includes(req.path)) return next();
     const match = /^Bearer (.+)$/.exec(req.header('authorization') ?? '');
     if (match && timingSafeEqual(digest(match[1]!), expected)) return next();
+    if (match) {
+      res.status(403).json({ result: 'error', code: 'forbidden', message: 'The bearer token is not valid for this service' });
+      return;
+    }
     res.setHeader('WWW-Authenticate', 'Bearer realm="certledger"');
     res.status(401).json({ result: 'error', code: 'unauthorized', message: 'Authorization: Bearer <token> required' });
   };

@@ -19,7 +19,7 @@ describe('admin and public apps', () => {
       const res = await fetch(`${stack.admin.url}${path}`);
       expect(res.status, path).toBe(401);
       expect(res.headers.get('x-peter-sslers')).toBe('admin');
-      expect((await fetch(`${stack.admin.url}${path}`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+      expect((await fetch(`${stack.admin.url}${path}`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(403);
     }
     const upload = await fetch(`${stack.admin.url}${PREFIX}/certificate-signed/upload.json`, { method: 'POST', body: form({ x: 'y' }) });
     expect(upload.status).toBe(401);
