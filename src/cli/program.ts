@@ -5,6 +5,7 @@ import { registerProjectionCommands } from './commands/projections.js';
 import { registerEventsCommands } from './commands/events.js';
 import { redisCommands } from './commands/redis.js';
 import { importCommands } from './commands/import.js';
+import { keysCommands } from './commands/keys.js';
 import { renewCommand } from './commands/renew.js';
 import { ValidationError } from '../domain/shared/errors.js';
 import { CliError, type GlobalOptions } from './context.js';
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   importCommands(program, globals, (code) => (exitCode = code));
   nginxCommands(program, globals, (code) => (exitCode = code));
   sitesCommands(program, globals);
+  keysCommands(program, globals);
   renewCommand(program, globals, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -155,6 +155,7 @@ const schema = z.object({
     'CERTLEDGER_ADMIN_TOKEN must be at least 16 characters',
   ),
   CERTLEDGER_MASTER_KEY: z.string().optional(),
+  CERTLEDGER_MASTER_KEY_PREVIOUS: z.string().optional(),
   CERTLEDGER_ROLES: z.string().default('admin,public,projector').transform((value, ctx) => {
     const list = value.split(',').map((r) => r.trim()).filter(Boolean);
     const unknown = list.filter((r) => !(roles as readonly string[]).includes(r));
@@ -198,6 +199,8 @@ export type Config = {
   adminPrefix: string;
   adminToken?: string;
   masterKey?: string;
+  /** Earlier master keys (comma-separated) that vault entries may still be under until `certledger keys rotate` ran. */
+  masterKeyPrevious?: string;
   roles: ('admin' | 'public' | 'projector')[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Run renewals periodically in this process (projector role only). */
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPrefix: e.CERTLEDGER_ADMIN_PREFIX,
     adminToken: e.CERTLEDGER_ADMIN_TOKEN,
     masterKey: e.CERTLEDGER_MASTER_KEY,
+    masterKeyPrevious: e.CERTLEDGER_MASTER_KEY_PREVIOUS,
     roles: e.CERTLEDGER_ROLES,
     logLevel: e.CERTLEDGER_LOG_LEVEL,
     renewalScheduler: e.CERTLEDGER_RENEWAL_SCHEDULER === 'on',

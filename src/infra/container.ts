@@ -18,7 +18,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createEventStoreDbEventStore } from './eventstore/eventstoredb.js';
 import type { EventStore } from './eventstore/port.js';
 import { createPostgresEventStore } from './eventstore/postgres.js';
-import { loadMasterKey } from './key-vault/master-key.js';
+import { loadMasterKey, masterKeySource } from './key-vault/master-key.js';
 import { createKeyVault } from './key-vault/vault.js';
 import type { Logger } from './logger.js';
 import { createNginxCacheClient } from './nginx/client.js';
@@ -78,7 +78,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       : createPostgresEventStore(handle);
     closers.push(() => store.close());
 
-    const master = await loadMasterKey({ configured: config.masterKey, dataDir: config.databaseUrl ? undefined : config.dataDir });
+    const master = await loadMasterKey(masterKeySource(config));
     const vault = createKeyVault(handle.db, master);
     const acme = createAcmeSessions({ store, vault, logger });
     // Validated at start: a bad provider setting stops the service with the field named.

@@ -15,7 +15,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** iv(12) ‖ tag(16) ‖ ciphertext */
-function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -24,7 +24,7 @@ function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
 }
 
 /** Throws when the key, the AAD or the bytes are wrong: GCM authenticates, it never returns garbage. */
-function unseal(key: Buffer, sealed: Buffer, aad: string): Buffer {
+export function unseal(key: Buffer, sealed: Buffer, aad: string): Buffer {
   if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('sealed data too short');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
   decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
@@ -34,6 +34,8 @@ function unseal(key: Buffer, sealed: Buffer, aad: string): Buffer {
 
 export function createKeyVault(db: Kysely<Database>, master: MasterKey): KeyVault {
   if (master.key.length !== 32) throw new Error('The master key must be 32 bytes');
+
+  const keys = new Map([[master.id, master.key], ...(master.previous ?? []).map((k) => [k.id, k.key] as const)]);
 
   const find = (privateKeyId: string) =>
     db.selectFrom('key_vault').selectAll().where('private_key_id', '=', privateKeyId).executeTakeFirst();
@@ -64,13 +66,14 @@ export function createKeyVault(db: Kysely<Database>, master: MasterKey): KeyVaul
       const row = await find(privateKeyId);
       if (!row) throw new NotFoundError(`Private key ${privateKeyId} is not in the key vault`);
       if (row.shredded_at || !row.wrapped_data_key) throw new IllegalStateError(`Private key ${privateKeyId} was shredded`);
-      if (row.master_key_id !== master.id) {
+      const wrapping = keys.get(row.master_key_id);
+      if (!wrapping) {
         throw new IllegalStateError(
           `Private key ${privateKeyId} is encrypted under master key ${row.master_key_id}, but master key ${master.id} is configured`,
         );
       }
       try {
-        const dataKey = unseal(master.key, Buffer.from(row.wrapped_data_key), privateKeyId);
+        const dataKey = unseal(wrapping, Buffer.from(row.wrapped_data_key), privateKeyId);
         const pkcs8Der = unseal(dataKey, Buffer.from(row.ciphertext), privateKeyId);
         dataKey.fill(0);
         return pkcs8Der;
@@ -88,12 +91,12 @@ export function createKeyVault(db: Kysely<Database>, master: MasterKey): KeyVaul
         .select(['private_key_id', 'wrapped_data_key', 'ciphertext', 'master_key_id'])
         .where('private_key_id', 'in', ids)
         .where('shredded_at', 'is', null)
-        .where('master_key_id', '=', master.id)
+        .where('master_key_id', 'in', [...keys.keys()])
         .execute();
       for (const row of rows) {
         if (!row.wrapped_data_key) continue;
         try {
-          const dataKey = unseal(master.key, Buffer.from(row.wrapped_data_key), row.private_key_id);
+          const dataKey = unseal(keys.get(row.master_key_id)!, Buffer.from(row.wrapped_data_key), row.private_key_id);
           found.set(row.private_key_id, unseal(dataKey, Buffer.from(row.ciphertext), row.private_key_id));
           dataKey.fill(0);
         } catch {
