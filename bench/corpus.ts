@@ -362,16 +362,28 @@ export async function rssOf(pid: number): Promise<number> {
 
 
 /**
- * `src/main.ts` in its own process (node --import tsx: what `npm start` runs, in one process so
- * its RSS is the service's), every role, on the corpus; resolves when /readyz answers 200.
+ * Command and arguments that run the service in `root` as `npm start` does: its compiled
+ * dist/main.js (built first if stale), in one process so its RSS is the service's. A checkout
+ * from before the build step (BENCH_SERVICE_ROOT, for before/after figures) runs through tsx.
  */
+async function serviceCommand(root: string): Promise<string[]> {
+  const script = path.join(root, 'scripts/build.mjs');
+  if (!existsSync(script)) return ['--import', 'tsx', 'src/main.ts'];
+  const { ensureBuilt } = (await import(pathToFileURL(script).href)) as typeof import('../scripts/build.mjs');
+  await ensureBuilt();
+  return ['dist/main.js'];
+}
+
+/** The service (every role) on the corpus; resolves when /readyz answers 200. */
 export async function startService(corpus: Corpus, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Service> {
   const [admin, pub] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${admin}`;
+  // BENCH_SERVICE_ROOT: another checkout's service on the same corpus (before/after figures).
+  const root = process.env.BENCH_SERVICE_ROOT ?? ROOT;
+  const args = await serviceCommand(root);
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    // BENCH_SERVICE_ROOT: another checkout's service on the same corpus (before/after figures).
-    cwd: process.env.BENCH_SERVICE_ROOT ?? ROOT,
+  const child = spawn(process.execPath, args, {
+    cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
       CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${admin}`,

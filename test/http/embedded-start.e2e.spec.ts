@@ -7,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestChain } from '../support/pki.js';
 import { form, json, openRedisForTests, REDIS_TEST_DB } from '../support/app.js';
 import { openTestDatabase } from '../support/db.js';
+import { ensureBuilt } from '../../scripts/build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const MAIN = path.join(ROOT, 'src/main.ts');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/** What `npm start` runs, once its prestart has built dist/ from the current sources. */
+const MAIN = path.join(ROOT, 'dist/main.js');
+
+beforeAll(ensureBuilt, 60_000);
 
 const freePort = () => new Promise<number>((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => {
@@ -30,8 +33,8 @@ const bareEnv = (extra: Record<string, string>) => {
 
 type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-const run = (cwd: string, env: Record<string, string>): Run => {
-  const child = spawn(TSX, [MAIN], { cwd, env: bareEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cwd: string, env: Record<string, string>, command = [process.execPath, MAIN]): Run => {
+  const child = spawn(command[0]!, command.slice(1), { cwd, env: bareEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -104,7 +107,8 @@ describe('npm start with no configuration', () => {
   }, 120_000);
 
   it('refuses a bad setting with a clear message and a non-zero exit', async () => {
-    const bad = run(cwd, { CERTLEDGER_ADMIN_LISTEN: 'nowhere', DATABASE_URL: 'mysql://x' });
+    // Through npm itself once: its prestart build, then the compiled service and its exit code.
+    const bad = run(cwd, { CERTLEDGER_ADMIN_LISTEN: 'nowhere', DATABASE_URL: 'mysql://x' }, ['npm', '--prefix', ROOT, '--silent', 'start']);
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toContain('CERTLEDGER_ADMIN_LISTEN must be host:port');
     expect(bad.output()).toContain('DATABASE_URL must be a postgres://');

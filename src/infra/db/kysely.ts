@@ -5,6 +5,12 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 
 const INT8_OID = 20;
+/**
+ * PGlite's shared buffers live in its WASM heap, which never shrinks; PostgreSQL's default 128MB
+ * made them most of the service's RSS. Its data files are read through the OS page cache anyway:
+ * 16MB kept RSS under 300 MB (10,000 domains) with no measurable cost to queries or writes.
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
 const parseInt8 = (value: string): bigint => BigInt(value);
 
 export type DatabaseTarget =
@@ -40,6 +46,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   // One options object: PGlite.create(undefined, options) ignores options (in-memory tests lost the int8 parser).
   const pglite = await PGlite.create({
     dataDir: target.dataDir,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     parsers: { [INT8_OID]: parseInt8 },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
