@@ -239,6 +239,16 @@ describe('the Redis prime projection (pglite, Redis database 12)', () => {
     const domains = await stack.deps.db.selectFrom('domains').select(['domain_name', 'is_active']).execute();
     const serving = [];
     for (const d of domains) if ((await redis.exists(`d1:${d.domain_name}`)) === 1) serving.push(d.domain_name);
+    // In pages of 3, every domain holds what the catalog serves it, read one domain at a time.
+    await redis.flushdb();
+    const paged = await fullPrime({ db: stack.deps.db, vault: stack.deps.vault, redis, options: { styles: [1, 2], ttlSeconds: {} } }, { pageSize: 3 });
+    expect(paged).toMatchObject({ domains: body.domains, removed: body.removed, certificates: body.certificates, batches: Math.ceil(domains.length / 3) });
+    const served = await servedCertificates(stack.deps, domains.map((d) => d.domain_name));
+    expect([...served.values()].filter(Boolean).length).toBe(serving.length);
+    for (const [n, cert] of served) {
+      expect(await d1(n)).toEqual(cert ? { c: cert.certificateId, p: cert.privateKeyId, i: cert.chainId } : {});
+      expect(await redis.hgetall(`d2:${n}`)).toEqual(cert ? { p: cert.privateKeyPem, f: cert.fullchainPem } : {});
+    }
     expect(body).toMatchObject({ domains: serving.length, removed: domains.length - serving.length, styles: [1, 2] });
     expect(body.domains).toBeGreaterThanOrEqual(4);
     expect(body.certificates).toBeGreaterThanOrEqual(4);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { checkResults, definePrimeCommands, queueDomains, type PrimeOptions } from '../../infra/redis/prime-commands.js';
-import { servedCertificates, type ServedDeps } from './served.js';
+import { servedPage, type ServedDeps } from './served.js';
 
 export type FullPrimeResult = {
   /** Domains written (serving a certificate). */
@@ -26,17 +26,7 @@ export async function fullPrime(
   const started = performance.now();
   const certificates = new Set<string>();
   const result: FullPrimeResult = { domains: 0, certificates: 0, removed: 0, batches: 0, elapsedMs: 0 };
-  const loadPage = async (after: string) => {
-    const page = await deps.db
-      .selectFrom('domains')
-      .select('domain_name')
-      .where('domain_name', '>', after)
-      .orderBy('domain_name')
-      .limit(pageSize)
-      .execute();
-    const names = page.map((row) => row.domain_name);
-    return { names, served: await servedCertificates(deps, names) };
-  };
+  const loadPage = (after: string) => servedPage(deps, after, pageSize);
   // The next page is read from the database while Redis executes this one.
   let pending: Promise<Awaited<ReturnType<typeof loadPage>> | null> = loadPage('');
   for (;;) {
