@@ -1,15 +1,18 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { ValidationError } from './domain/shared/errors.js';
 import { appDepsFrom } from './http/app-factory.js';
 import { createAdminApp } from './http/admin-app.js';
+import { createFastLookup } from './http/fast-lookup.js';
 import { createPublicApp } from './http/public-app.js';
 import { ConfigError, loadConfig } from './infra/config.js';
 import { createRuntime } from './infra/container.js';
 import { createLogger } from './infra/logger.js';
 
-const listen = (app: import('express').Express, host: string, port: number) =>
+const listen = (app: RequestListener, host: string, port: number) =>
   new Promise<Server>((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = createServer(app);
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
   });
 
 async function main(): Promise<void> {
@@ -20,7 +23,11 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     if (config.roles.includes('admin')) {
-      servers.push(await listen(createAdminApp(deps), config.adminListen.host, config.adminListen.port));
+      const admin = createAdminApp(deps);
+      const index = deps.servedIndex;
+      // nginx's config.json lookups are answered from memory in front of Express (src/http/fast-lookup.ts).
+      index?.start();
+      servers.push(await listen(index ? createFastLookup(deps, index, admin) : admin, config.adminListen.host, config.adminListen.port));
       logger.info('admin listening', { address: `${config.adminListen.host}:${config.adminListen.port}`, prefix: config.adminPrefix });
     }
     if (config.roles.includes('public')) {
@@ -28,12 +35,14 @@ async function main(): Promise<void> {
       logger.info('public listening', { address: `${config.publicListen.host}:${config.publicListen.port}` });
     }
   } catch (error) {
+    await deps.servedIndex?.stop();
     await runtime.close();
     throw error;
   }
   const stop = async (signal: string) => {
     logger.info('stopping', { signal });
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await deps.servedIndex?.stop();
     await runtime.close();
     process.exit(0);
   };

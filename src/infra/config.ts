@@ -166,6 +166,8 @@ const schema = z.object({
     return list as (typeof roles)[number][];
   }),
   CERTLEDGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // config.json's PEM fragments kept in memory (MiB); 0 turns the in-memory lookup off.
+  CERTLEDGER_SERVED_CACHE_MB: z.coerce.number({ error: 'CERTLEDGER_SERVED_CACHE_MB must be a number of MiB' }).int().min(0).max(65_536).default(64),
   // The in-process renewal scheduler (projector role only); off unless asked for.
   CERTLEDGER_RENEWAL_SCHEDULER: z.enum(['on', 'off'], { error: 'CERTLEDGER_RENEWAL_SCHEDULER must be on or off' }).default('off'),
   // Comma-separated globs (src/domain/autocert/name-rules.ts), decided before any storage or ACME work.
@@ -203,6 +205,8 @@ export type Config = {
   masterKeyPrevious?: string;
   roles: ('admin' | 'public' | 'projector')[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** MiB of config.json fragments the served index keeps (CERTLEDGER_SERVED_CACHE_MB); 0: no in-memory lookup. */
+  servedCacheMb: number;
   /** Run renewals periodically in this process (projector role only). */
   renewalScheduler: boolean;
   /** Raw provider settings; validated by createDnsProvider, which names each bad field. */
@@ -243,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyPrevious: e.CERTLEDGER_MASTER_KEY_PREVIOUS,
     roles: e.CERTLEDGER_ROLES,
     logLevel: e.CERTLEDGER_LOG_LEVEL,
+    servedCacheMb: e.CERTLEDGER_SERVED_CACHE_MB,
     renewalScheduler: e.CERTLEDGER_RENEWAL_SCHEDULER === 'on',
     dnsProvider: e.CERTLEDGER_DNS_PROVIDER,
     autocertNames: { blocklist: parsePatternList(e.CERTLEDGER_AUTOCERT_BLOCKLIST), allow: parsePatternList(e.CERTLEDGER_AUTOCERT_ALLOW) },

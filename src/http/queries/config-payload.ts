@@ -36,23 +36,33 @@ export async function certificatePayload(deps: QueryDeps, record: CertificateRec
   return withKey(record, idOnly, () => privateKeyPem(deps.vault, record.privateKeyId));
 }
 
-function withKey(record: CertificateRecord, idOnly: boolean, keyPem: () => Promise<string>): Promise<CertificatePayload> | CertificatePayload {
+/** The `C` object without PEMs (`?idonly=1`). */
+export const idOnlyPayload = (record: Pick<CertificateRecord, 'id' | 'privateKeyId' | 'chain'>): CertificatePayload => {
   const chainId = record.chain?.id ?? '';
-  const ids = {
+  return {
     id: record.id,
     private_key: { id: record.privateKeyId },
     certificate: { id: record.id },
     chain: { id: chainId },
     fullchain: { id: `${record.id},${chainId}` },
   };
-  if (idOnly) return ids;
-  return keyPem().then((pem) => ({
+};
+
+/** The `C` object with its PEMs; the served index serialises the same object, so both paths answer byte for byte alike. */
+export const pemPayload = (record: CertificateRecord, keyPem: string): CertificatePayload => {
+  const ids = idOnlyPayload(record);
+  return {
     id: record.id,
-    private_key: { ...ids.private_key, pem },
+    private_key: { ...ids.private_key, pem: keyPem },
     certificate: { ...ids.certificate, pem: record.pem },
     chain: { ...ids.chain, pem: record.chain?.pem ?? '' },
     fullchain: { ...ids.fullchain, pem: fullchainPem(record) },
-  }));
+  };
+};
+
+function withKey(record: CertificateRecord, idOnly: boolean, keyPem: () => Promise<string>): Promise<CertificatePayload> | CertificatePayload {
+  if (idOnly) return idOnlyPayload(record);
+  return keyPem().then((pem) => pemPayload(record, pem));
 }
 
 /**
