@@ -5,6 +5,7 @@ import { markCertificateRevoked } from '../commands/certificate/mark-certificate
 import { activateDomain } from '../commands/domain/activate-domain.js';
 import { deactivateDomain } from '../commands/domain/deactivate-domain.js';
 import { markPrivateKeyCompromised } from '../commands/private-key/mark-private-key-compromised.js';
+import { shredPrivateKey } from '../commands/private-key/shred-private-key.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { domainsServedBy } from '../projections/recents.js';
 import type { AppDeps } from './app-deps.js';
@@ -63,4 +64,15 @@ export async function markKeyCompromised(deps: AppDeps, privateKeyId: string, ma
   if (!view) throw new NotFoundError(`private key ${privateKeyId} not found`);
   deps.logger.info('private key marked compromised', { privateKeyId, changed: outcome.changed, certificates: view.certificates.length });
   return { changed: outcome.changed, ...view };
+}
+
+/** Crypto-shredding: the key is gone for good; its certificates stay in history, out of service. */
+export async function shredKey(deps: AppDeps, privateKeyId: string, mark: MarkInput): Promise<{ changed: boolean; deactivated_certificate_ids: string[] } & PrivateKeyView> {
+  if (!isId(privateKeyId) || !(await privateKeyWithCertificates(deps.db, privateKeyId))) throw new NotFoundError(`private key ${privateKeyId} not found`);
+  const outcome = await shredPrivateKey({ ...commandDeps(deps), vault: deps.vault }, privateKeyId, mark);
+  await caughtUp(deps, outcome.position);
+  const view = await privateKeyWithCertificates(deps.db, privateKeyId);
+  if (!view) throw new NotFoundError(`private key ${privateKeyId} not found`);
+  deps.logger.info('private key shredded', { privateKeyId, changed: outcome.changed, certificatesDeactivated: outcome.deactivatedCertificateIds.length });
+  return { changed: outcome.changed, deactivated_certificate_ids: outcome.deactivatedCertificateIds, ...view };
 }

@@ -6,7 +6,7 @@ import { isExpiredAt } from '../../src/domain/certificate/lifecycle-mark.js';
 import { domainDecider } from '../../src/domain/domain/decider.js';
 import type { DomainDeactivated } from '../../src/domain/domain/events.js';
 import { privateKeyDecider } from '../../src/domain/private-key/decider.js';
-import type { PrivateKeyCompromiseMarked, PrivateKeyImported } from '../../src/domain/private-key/events.js';
+import type { PrivateKeyCompromiseMarked, PrivateKeyImported, PrivateKeyShredded } from '../../src/domain/private-key/events.js';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../src/domain/shared/errors.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
@@ -152,5 +152,30 @@ describe('private key compromise', () => {
 
   it('importing a compromised key again changes nothing', () => {
     spec.given([key, compromised]).when({ type: 'ImportPrivateKey', privateKeyId: 'key-1', keyTechnology: 'EC_P256', spkiSha256: 'cc', source: 'upload', now: NOW }).then([]);
+  });
+});
+
+describe('private key shredding', () => {
+  const spec = deciderSpec(privateKeyDecider);
+  const key: PrivateKeyImported = {
+    type: 'PrivateKeyImported', data: { privateKeyId: 'key-1', keyTechnology: 'EC_P256', spkiSha256: 'cc', source: 'upload', importedAt: NOW },
+  };
+  const shredded: PrivateKeyShredded = {
+    type: 'PrivateKeyShredded', data: { privateKeyId: 'key-1', reason: 'key rotated', actor: 'api:alice', shreddedAt: NOW },
+  };
+  const command = { type: 'ShredPrivateKey', privateKeyId: 'key-1', ...mark } as const;
+  const reimport = { type: 'ImportPrivateKey', privateKeyId: 'key-1', keyTechnology: 'EC_P256', spkiSha256: 'cc', source: 'upload', now: NOW } as const;
+
+  it('shreds a known key once, compromised or not; an unknown key is NotFound; a reason is required', () => {
+    spec.given([key]).when(command).then([shredded]);
+    spec.given([key, { type: 'PrivateKeyCompromiseMarked', data: { privateKeyId: 'key-1', reason: 'leak', actor: 'api', markedAt: NOW } }]).when(command).then([shredded]);
+    spec.given([key, shredded]).when(command).then([]);
+    spec.given([]).when(command).thenThrows(NotFoundError);
+    spec.given([key]).when({ ...command, reason: '' }).thenThrows(ValidationError);
+  });
+
+  it('never takes a shredded key back: import is refused, a compromise mark changes nothing', () => {
+    spec.given([key, shredded]).when(reimport).thenThrows(IllegalStateError);
+    spec.given([key, shredded]).when({ type: 'MarkPrivateKeyCompromised', privateKeyId: 'key-1', ...mark }).then([]);
   });
 });

@@ -6,7 +6,21 @@ type RotateOptions = { newKey?: boolean };
 
 /** `certledger keys …`: the key vault's master key (rotation, status). */
 export function keysCommands(program: Command, globals: () => GlobalOptions): void {
-  const keys = program.command('keys').description('the key vault: master key rotation and status');
+  const keys = program.command('keys').description('the key vault: master key rotation, status, crypto-shredding');
+
+  keys
+    .command('shred <privateKeyId>')
+    .description('destroy a private key for good: its certificates are deactivated first, their history stays')
+    .requiredOption('--reason <text>', 'why (recorded in the event log)')
+    .action(async (privateKeyId: string, values: { reason: string }) => {
+      const options = globals();
+      const { shredKey } = await import('../../http/lifecycle-marks.js');
+      const outcome = await withStores(options, async (deps) => shredKey(deps, privateKeyId, { reason: values.reason, actor: 'cli' }));
+      report(options, outcome, () => [
+        outcome.changed ? `shredded private key ${privateKeyId}` : `private key ${privateKeyId} was shredded already`,
+        ...outcome.deactivated_certificate_ids.map((id) => `deactivated certificate ${id}`),
+      ]);
+    });
 
   keys
     .command('status')

@@ -16,4 +16,10 @@ export type MarkPrivateKeyCompromised = LifecycleMark & {
   privateKeyId: string;
 };
 
-export type PrivateKeyCommand = ImportPrivateKey | MarkPrivateKeyCompromised;
+/** Permanent: the key material is destroyed; certificates on it stay in history. */
+export type ShredPrivateKey = LifecycleMark & {
+  type: 'ShredPrivateKey';
+  privateKeyId: string;
+};
+
+export type PrivateKeyCommand = ImportPrivateKey | MarkPrivateKeyCompromised | ShredPrivateKey;

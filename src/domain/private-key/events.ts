@@ -17,4 +17,12 @@ export type PrivateKeyCompromiseMarked = Event<'PrivateKeyCompromiseMarked', {
   markedAt: string;
 }>;
 
-export type PrivateKeyEvent = PrivateKeyImported | PrivateKeyCompromiseMarked;
+/** Its data key was destroyed in the vault: the key is gone for good, its history stays. */
+export type PrivateKeyShredded = Event<'PrivateKeyShredded', {
+  privateKeyId: string;
+  reason: string;
+  actor: string;
+  shreddedAt: string;
+}>;
+
+export type PrivateKeyEvent = PrivateKeyImported | PrivateKeyCompromiseMarked | PrivateKeyShredded;

@@ -56,6 +56,8 @@ export type DomainLifecycle = Awaited<ReturnType<typeof domainLifecycles>>[numbe
 export async function privateKeyWithCertificates(db: Kysely<Database>, privateKeyId: string) {
   const key = await db.selectFrom('private_keys').selectAll().where('id', '=', privateKeyId).executeTakeFirst();
   if (!key) return null;
+  // The vault is the truth on shredding (the key material is gone the moment it commits).
+  const vault = await db.selectFrom('key_vault').select('shredded_at').where('private_key_id', '=', privateKeyId).executeTakeFirst();
   const certificates = await db
     .selectFrom('certificates as c')
     .innerJoin('unique_fqdn_sets as s', 's.id', 'c.unique_fqdn_set_id')
@@ -75,6 +77,8 @@ export async function privateKeyWithCertificates(db: Kysely<Database>, privateKe
       is_compromised: key.is_compromised,
       compromised_reason: key.compromised_reason,
       compromised_at: iso(key.compromised_at),
+      is_shredded: vault?.shredded_at != null,
+      shredded_at: iso(vault?.shredded_at ?? null),
     },
     certificates: certificates.map((c) => ({
       id: c.id,

@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { normaliseDomainName } from '../../infra/x509/domain-names.js';
 import type { AppDeps } from '../app-deps.js';
-import { markCertificate, markDomain, markKeyCompromised, type CertificateAction, type DomainAction } from '../lifecycle-marks.js';
+import { markCertificate, markDomain, markKeyCompromised, shredKey, type CertificateAction, type DomainAction } from '../lifecycle-marks.js';
 import { runDeactivateExpired, runUpdateRecents } from '../maintenance.js';
 import { isId } from '../queries/certificates.js';
 import { privateKeyWithCertificates } from '../queries/lifecycle.js';
@@ -51,6 +51,11 @@ export function lifecycleRoutes(deps: AppDeps): Router {
   router.post('/private-keys/:id/compromise', body, async (req, res) => {
     const mark = markOf(req);
     res.json({ result: 'success', ...await markKeyCompromised(deps, req.params.id as string, mark) });
+  });
+
+  router.post('/private-keys/:id/shred', body, async (req, res) => {
+    const mark = markOf(req);
+    res.json({ result: 'success', ...await shredKey(deps, req.params.id as string, mark) });
   });
 
   router.get('/private-keys/:id', async (req, res) => {

@@ -32,7 +32,7 @@ export const AUDIT_EVENT_TYPES: readonly string[] = [
   'CaChainImported', 'CertificateActivated', 'CertificateChainLinked', 'CertificateDeactivated', 'CertificateImported',
   'CertificateRevocationMarked', 'ChainPreferencePolicySet', 'DomainActivated', 'DomainDeactivated',
   'DomainQueueBatchClaimed', 'DomainQueueBatchFailed', 'DomainQueueBatchOrdered', 'DomainQueued', 'KeyCycleKeyAssigned',
-  'NginxCacheExpired', 'PrivateKeyCompromiseMarked', 'PrivateKeyImported', 'RenewalAttemptFailed', 'RenewalAttemptStarted',
+  'NginxCacheExpired', 'PrivateKeyCompromiseMarked', 'PrivateKeyImported', 'PrivateKeyShredded', 'RenewalAttemptFailed', 'RenewalAttemptStarted',
   'RedisPrimeWritten', 'RenewalAttemptSucceeded', 'RenewalConfigurationActivated', 'RenewalConfigurationCertificateAdopted', 'RenewalConfigurationCreated',
   'RenewalConfigurationDeactivated', 'RenewalConfigurationReplaced', 'RenewalQueued', 'SiteAcmeCertificateAssigned',
   'SiteAcmeIssueStarted', 'SiteBackedUp', 'SiteCertificateRenewed', 'SiteCertificateStashed', 'SiteCertificateUnstashed', 'SiteDeployed',
