@@ -16,6 +16,8 @@ export const auditProjection: Projection = {
   version: 1,
   eventTypes: AUDIT_EVENT_TYPES,
   tables: ['audit_events', 'audit_refs', 'audit_subjects'],
+  // History listings by type and by time; learning reads audit_events by stream only.
+  deferredIndexes: ['audit_events_type_idx', 'audit_events_created_idx'],
   async apply(trx, event) {
     await trx.insertInto('audit_events').values(auditEventRow(event)).onConflict((oc) => oc.column('position').doNothing()).execute();
 

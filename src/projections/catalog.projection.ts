@@ -29,6 +29,8 @@ export const catalogProjection: Projection = {
     'private_keys', 'ca_certificates', 'ca_chains', 'certificates', 'certificate_chains',
     'unique_fqdn_sets', 'unique_fqdn_set_domains', 'domains', 'chain_preferences',
   ],
+  // Lookups of the API; the handlers find certificates by id and by name set only.
+  deferredIndexes: ['certificates_not_after_idx', 'certificates_private_key_idx', 'certificates_spki_idx', 'certificates_serial_idx'],
   async apply(trx, event) {
     await handlers[event.type]?.(trx, event);
   },

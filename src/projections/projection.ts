@@ -15,6 +15,11 @@ export type Projection = {
   eventTypes: readonly string[];
   /** The tables this projection owns: a rebuild empties exactly these. */
   tables: readonly (keyof Database)[];
+  /**
+   * Optional: secondary (non-unique) indexes of those tables that `apply` never needs; a rebuild
+   * beside builds them after its replay instead of maintaining them on every insert.
+   */
+  deferredIndexes?: readonly string[];
   apply: (trx: Transaction<Database>, event: RecordedEvent) => Promise<void>;
   /**
    * Optional: the same effect as `apply` on each event in order, in a few set-based statements

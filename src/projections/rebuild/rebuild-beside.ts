@@ -4,7 +4,9 @@ import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.js';
 import { applyEvents } from '../checkpoints.js';
 import type { Projection } from '../projection.js';
 import { claimRebuild, type RebuildLock } from './rebuild-lock.js';
-import { analyzeShadowTables, createShadowTables, dropShadowTables, lockLiveTables, swapInShadowTables, useShadowTables } from './shadow-tables.js';
+import {
+  analyzeShadowTables, buildDeferredIndexes, createShadowTables, dropShadowTables, lockLiveTables, swapInShadowTables, useShadowTables, type DeferredIndex,
+} from './shadow-tables.js';
 
 export type RebuildProgress = { projection: string; position: bigint; head: bigint; events: number };
 
@@ -43,14 +45,14 @@ const FIRST_ANALYZE_AT = 2_000;
 
 
 /**
- * One batch of this projection's events after `after`, read OUTSIDE any transaction (PGlite has one
- * connection, held by an open transaction). `complete`: nothing of ours is left up to `upTo`,
+ * One page of the events any of `types` wants after `after`, read OUTSIDE any transaction (PGlite
+ * has one connection, held by an open transaction). `complete`: nothing wanted is left up to `upTo`,
  * which may then pass the last event read (events of other types need no replay).
  */
-async function readBatch(store: EventStore, projection: Projection, after: bigint, batchSize: number) {
+async function readPage(store: EventStore, types: readonly string[], after: bigint, batchSize: number) {
   const head = await store.headPosition();
-  if (projection.eventTypes.length === 0) return { events: [], upTo: head > after ? head : after, complete: true, head };
-  const events = await store.readAll({ after, maxCount: batchSize, eventTypes: projection.eventTypes });
+  if (types.length === 0) return { events: [], upTo: head > after ? head : after, complete: true, head };
+  const events = await store.readAll({ after, maxCount: batchSize, eventTypes: types });
   const last = events.at(-1)?.position ?? after;
   const complete = events.length < batchSize;
   const upTo = complete && head > last ? head : last;
@@ -103,6 +105,20 @@ async function swapIn(
   return true;
 }
 
+/** One projection's part of a rebuild: its claim, its shadow tables, what it has replayed. */
+type Run = {
+  projection: Projection;
+  types: ReadonlySet<string>;
+  lock: RebuildLock;
+  /** Built (and emptied) before the first swap attempt. */
+  deferred: DeferredIndex[];
+  events: number;
+  attempts: number;
+  longTails: number;
+  analyzeAt: number;
+  result?: RebuildResult;
+};
+
 /**
  * Replays `projection` from position 0 into shadow tables while the live runner keeps projecting
  * into the live ones and readers keep reading them; once caught up, swaps them in with one short
@@ -114,72 +130,110 @@ export async function rebuildBeside(
   projection: Projection,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
+  return (await rebuildTogether(deps, [projection], options))[0] as RebuildResult;
+}
+
+/**
+ * `rebuildBeside` for several projections over ONE read of the log: each page is read once (and
+ * its JSON parsed once), and each projection applies its share on its own connection (PostgreSQL:
+ * at the same time). Each swaps on its own as soon as it is caught up. Results in the given order.
+ */
+export async function rebuildTogether(
+  deps: { db: Kysely<Database>; store: EventStore },
+  projections: readonly Projection[],
+  options: RebuildOptions = {},
+): Promise<RebuildResult[]> {
   const { db, store } = deps;
   // PGlite: small enough that a batch holds its one connection (every reader waits) for a fraction of a
   // second. PostgreSQL readers never wait for the shadow tables: larger batches spread each batch's fixed cost.
   const batchSize = options.batchSize ?? (store.kind === 'pglite' ? 250 : 2_000);
   const started = performance.now();
-  const lock = await claimRebuild(db, projection.name);
-  let swapped = false;
+  const runs: Run[] = [];
   try {
-    await createShadowTables(db, projection.tables);
+    for (const projection of projections) {
+      const lock = await claimRebuild(db, projection.name);
+      runs.push({ projection, types: new Set(projection.eventTypes), lock, deferred: [], events: 0, attempts: 0, longTails: 0, analyzeAt: FIRST_ANALYZE_AT });
+    }
+    for (const run of runs) run.deferred = await createShadowTables(db, run.projection.tables, run.projection.deferredIndexes ?? []);
     let position = 0n;
-    let events = 0;
-    let attempts = 0;
-    let longTails = 0;
-    let analyzeAt = FIRST_ANALYZE_AT;
-    let ahead: ReturnType<typeof readBatch> | undefined;
-    for (;;) {
-      const batch = await (ahead ?? readBatch(store, projection, position, batchSize));
+    let ahead: ReturnType<typeof readPage> | undefined;
+    for (let pending = runs; pending.length > 0; pending = runs.filter((run) => !run.result)) {
+      const types = [...new Set(pending.flatMap((run) => run.projection.eventTypes))];
+      const page = await (ahead ?? readPage(store, types, position, batchSize));
       ahead = undefined;
-      options.onProgress?.({ projection: projection.name, position, head: batch.head, events });
-      longTails = batch.complete && batch.events.length > SWAP_TAIL_MAX ? longTails + 1 : 0;
-      // The tail goes into the swap transaction, under the lock readers wait for: a short one if it can.
-      if (batch.complete && (batch.events.length <= SWAP_TAIL_MAX || longTails >= LONG_TAIL_AFTER_ROUNDS)) {
-        attempts += 1;
-        if (await trySwap(db, projection, lock, batch.events, batch.upTo, options.swapLockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)) {
-          swapped = true;
-          events += batch.events.length;
-          options.onProgress?.({ projection: projection.name, position: batch.upTo, head: batch.upTo, events });
-          const elapsedMs = Math.max(1, Math.round(performance.now() - started));
-          return {
-            name: projection.name,
-            version: projection.version,
-            events,
-            position: batch.upTo,
-            elapsedMs,
-            eventsPerSecond: Math.round((events * 1000) / elapsedMs),
-            swapAttempts: attempts,
-          };
-        }
-        if (attempts >= MAX_SWAP_ATTEMPTS) throw new Error(`rebuild of ${projection.name}: the live runner stayed ahead for ${attempts} swap attempts`);
+      // PostgreSQL: the next page is read on another connection while this one is applied.
+      if (store.kind === 'postgres' && !page.complete) {
+        ahead = readPage(store, types, page.upTo, batchSize);
+        ahead.catch(() => undefined);
       }
-      // Not caught up yet (or the live runner was ahead): keep the batch and read on.
-      if (batch.events.length > 0) {
-        // PostgreSQL: the next batch is read on another connection while this one is applied.
-        if (store.kind === 'postgres' && !batch.complete) {
-          ahead = readBatch(store, projection, batch.upTo, batchSize);
-          ahead.catch(() => undefined);
-        }
-        await db.transaction().execute(async (trx) => {
-          await lock.beat(trx);
-          await useShadowTables(trx);
-          await applyEvents(trx, projection, batch.events);
-        });
-        events += batch.events.length;
-        if (events >= analyzeAt) {
-          await analyzeShadowTables(db, projection.tables);
-          analyzeAt *= 4;
-        }
-      }
-      position = batch.upTo;
+      await eachRun(store, pending, (run) => step(db, run, page, position, started, options));
+      position = page.upTo;
     }
+    return runs.map((run) => run.result as RebuildResult);
   } finally {
-    try {
-      // A run that was taken over leaves the shadow tables to the one that took them.
-      if (!swapped && (await lock.owned())) await dropShadowTables(db, projection.tables);
-    } finally {
-      await lock.release();
+    for (const run of runs) {
+      try {
+        // A run that was taken over leaves the shadow tables to the one that took them.
+        if (!run.result && (await run.lock.owned())) await dropShadowTables(db, run.projection.tables);
+      } finally {
+        await run.lock.release();
+      }
     }
+  }
+}
+
+/** PostgreSQL: every run at once, each on its own connection; PGlite has one connection. All settle before an error is thrown. */
+async function eachRun(store: EventStore, runs: readonly Run[], work: (run: Run) => Promise<void>): Promise<void> {
+  if (store.kind !== 'postgres') {
+    for (const run of runs) await work(run);
+    return;
+  }
+  const failed = (await Promise.allSettled(runs.map(work))).find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+type Page = Awaited<ReturnType<typeof readPage>>;
+
+/** One page for one run: the swap when it is caught up with a short tail, else its share into the shadow tables. */
+async function step(db: Kysely<Database>, run: Run, page: Page, position: bigint, started: number, options: RebuildOptions): Promise<void> {
+  const { projection, lock } = run;
+  const own = page.events.filter((event) => run.types.has(event.type));
+  options.onProgress?.({ projection: projection.name, position, head: page.head, events: run.events });
+  run.longTails = page.complete && own.length > SWAP_TAIL_MAX ? run.longTails + 1 : 0;
+  // The tail goes into the swap transaction, under the lock readers wait for: a short one if it can.
+  if (page.complete && (own.length <= SWAP_TAIL_MAX || run.longTails >= LONG_TAIL_AFTER_ROUNDS)) {
+    // Outside the swap's lock: the indexes the replay did without, built once over the whole table.
+    await buildDeferredIndexes(db, run.deferred.splice(0));
+    run.attempts += 1;
+    if (await trySwap(db, projection, lock, own, page.upTo, options.swapLockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)) {
+      run.events += own.length;
+      options.onProgress?.({ projection: projection.name, position: page.upTo, head: page.upTo, events: run.events });
+      const elapsedMs = Math.max(1, Math.round(performance.now() - started));
+      run.result = {
+        name: projection.name,
+        version: projection.version,
+        events: run.events,
+        position: page.upTo,
+        elapsedMs,
+        eventsPerSecond: Math.round((run.events * 1000) / elapsedMs),
+        swapAttempts: run.attempts,
+      };
+      return;
+    }
+    if (run.attempts >= MAX_SWAP_ATTEMPTS) throw new Error(`rebuild of ${projection.name}: the live runner stayed ahead for ${run.attempts} swap attempts`);
+  }
+  // Not caught up yet (or the live runner was ahead): keep its share and read on.
+  if (own.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    await lock.beat(trx);
+    await useShadowTables(trx);
+    // A crash loses the shadow tables anyway (the next run drops them): no need to wait for the WAL flush.
+    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+    await applyEvents(trx, projection, own);
+  });
+  run.events += own.length;
+  if (run.events >= run.analyzeAt) {
+    await analyzeShadowTables(db, projection.tables);
+    run.analyzeAt *= 4;
   }
 }

@@ -7,7 +7,7 @@ import type { KeyVault } from '../../infra/key-vault/port.js';
 import { DEFAULT_PRIME_OPTIONS, type PrimeOptions } from '../../infra/redis/prime-commands.js';
 import type { Projection } from '../projection.js';
 import { PRIME_NAME, rebuildPrime, type PrimeRebuildResult } from './prime-rebuild.js';
-import { rebuildBeside, type RebuildProgress, type RebuildResult } from './rebuild-beside.js';
+import { rebuildTogether, type RebuildProgress, type RebuildResult } from './rebuild-beside.js';
 import { RebuildRunningError, rebuildsInProcess, runningRebuilds } from './rebuild-lock.js';
 
 export type RebuildDeps = {
@@ -42,7 +42,7 @@ export function resolveRebuild(deps: Pick<RebuildDeps, 'projections' | 'redis'>,
 
 /**
  * Rebuilds each named projection beside its live tables and swaps it in (the Redis prime: a full
- * prime and a sweep), one after the other. Refuses (409) before starting when any of them is
+ * prime and a sweep, after the SQL projections, which share one read of the log). Refuses (409) before starting when any of them is
  * already being rebuilt, here or in another process.
  */
 export async function runRebuilds(deps: RebuildDeps, names: readonly string[], onTick?: (tick: RebuildTick) => void): Promise<RebuildOutcome[]> {
@@ -50,7 +50,9 @@ export async function runRebuilds(deps: RebuildDeps, names: readonly string[], o
   const clash = names.find((name) => busy.has(name));
   if (clash) throw new RebuildRunningError(clash);
   const outcomes: RebuildOutcome[] = [];
-  for (const name of names) {
+  // Consecutive SQL projections are rebuilt together: one read of the log for all of them.
+  for (let at = 0; at < names.length;) {
+    const name = names[at] as string;
     if (name === PRIME_NAME) {
       if (!deps.redis) throw new NotFoundError(`projection ${PRIME_NAME}: redis is not enabled (set REDIS_URL)`);
       const result = await rebuildPrime(
@@ -58,14 +60,19 @@ export async function runRebuilds(deps: RebuildDeps, names: readonly string[], o
         { onProgress: (done, total) => onTick?.({ name, done, total }) },
       );
       outcomes.push({ kind: 'redis', ...result });
+      at += 1;
       continue;
     }
-    const projection = deps.projections.find((p) => p.name === name);
-    if (!projection) throw new NotFoundError(`unknown projection ${name}`);
-    const result = await rebuildBeside(deps, projection, {
-      onProgress: (p: RebuildProgress) => onTick?.({ name, done: Number(p.position), total: Number(p.head) }),
+    const group: Projection[] = [];
+    for (; at < names.length && names[at] !== PRIME_NAME; at += 1) {
+      const projection = deps.projections.find((p) => p.name === names[at]);
+      if (!projection) throw new NotFoundError(`unknown projection ${names[at]}`);
+      group.push(projection);
+    }
+    const results = await rebuildTogether(deps, group, {
+      onProgress: (p: RebuildProgress) => onTick?.({ name: p.projection, done: Number(p.position), total: Number(p.head) }),
     });
-    outcomes.push({ kind: 'sql', ...result });
+    outcomes.push(...results.map((result) => ({ kind: 'sql' as const, ...result })));
   }
   return outcomes;
 }

@@ -53,20 +53,40 @@ async function nameIndexesLikeLive(trx: Transaction<Database>, table: string): P
   }
 }
 
+/** A secondary index left out of a shadow table during the replay, with the statement that builds it. */
+export type DeferredIndex = { name: string; def: string };
+
 /**
  * Empty copies of the live tables (columns, defaults, NOT NULL and CHECK constraints, indexes),
  * replacing any left by a run that died. No foreign keys point into or out of projection tables,
- * so LIKE loses nothing that matters (it never copies them).
+ * so LIKE loses nothing that matters (it never copies them). The `deferred` indexes (non-unique,
+ * never read by the replay) are dropped from the copies: `buildDeferredIndexes` builds them once
+ * the replay is done, in one pass each instead of one insert at a time.
  */
-export async function createShadowTables(db: Kysely<Database>, tables: readonly string[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function createShadowTables(db: Kysely<Database>, tables: readonly string[], deferred: readonly string[] = []): Promise<DeferredIndex[]> {
+  return db.transaction().execute(async (trx) => {
     await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(SHADOW_SCHEMA)}`.execute(trx);
+    const dropped: DeferredIndex[] = [];
     for (const table of tables) {
       await sql`DROP TABLE IF EXISTS ${sql.id(SHADOW_SCHEMA, table)}`.execute(trx);
       await sql`CREATE TABLE ${sql.id(SHADOW_SCHEMA, table)} (LIKE ${sql.id('public', table)} INCLUDING ALL)`.execute(trx);
       await nameIndexesLikeLive(trx, table);
+      for (const index of await indexesOf(trx, table)) {
+        if (index.schema !== SHADOW_SCHEMA || !deferred.includes(index.name)) continue;
+        if (shape(index.def).startsWith('UNIQUE')) throw new Error(`index ${index.name} is unique: the replay relies on it, it cannot be deferred`);
+        await sql`DROP INDEX ${sql.id(SHADOW_SCHEMA, index.name)}`.execute(trx);
+        dropped.push({ name: index.name, def: index.def });
+      }
     }
+    const missing = deferred.filter((name) => !dropped.some((index) => index.name === name));
+    if (missing.length > 0) throw new Error(`deferred indexes ${missing.join(', ')} are not indexes of ${tables.join(', ')}`);
+    return dropped;
   });
+}
+
+/** Builds the indexes `createShadowTables` left out, as the live tables have them (the same names and definitions). */
+export async function buildDeferredIndexes(db: Kysely<Database>, indexes: readonly DeferredIndex[]): Promise<void> {
+  for (const index of indexes) await sql.raw(index.def).execute(db);
 }
 
 /**
