@@ -27,7 +27,7 @@ import { projectionRebuildRoutes } from './routes/projections.routes.js';
 import { redisRoutes } from './routes/redis.routes.js';
 import { renewalRoutes } from './routes/renewal.routes.js';
 import { sitesRoutes } from './routes/sites.routes.js';
-import { healthRoutes, projectionRoutes } from './routes/system.routes.js';
+import { healthRoutes, metricsRoutes, projectionRoutes } from './routes/system.routes.js';
 
 /** Commands and queries: the peter_sslers API under the admin prefix, the native API under /api/v1. */
 export function createAdminApp(deps: AppDeps): Express {
@@ -37,6 +37,7 @@ export function createAdminApp(deps: AppDeps): Express {
   app.use(roleHeader('admin'));
   app.use(bearerAuth(deps.adminToken, ['/healthz', '/readyz']));
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
   app.use(deps.adminPrefix, peterSslersRoutes(deps));
   app.use(deps.adminPrefix, peterSslersCaRoutes(deps));
   app.use(deps.adminPrefix, peterSslersLifecycleRoutes(deps));

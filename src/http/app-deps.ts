@@ -9,6 +9,7 @@ import type { KeyVault } from '../infra/key-vault/port.js';
 import type { Logger } from '../infra/logger.js';
 import type { NginxCacheClient } from '../infra/nginx/port.js';
 import type { PrimeOptions } from '../infra/redis/prime-commands.js';
+import type { Metrics } from './metrics.js';
 import type { ServedIndex } from './served-index/served-index.js';
 
 export type ProjectionStatus = { name: string; version: number; position: bigint; lastError?: string };
@@ -43,6 +44,8 @@ export type AppDeps = {
   adminToken?: string;
   /** config.json from memory (admin role; absent with CERTLEDGER_SERVED_CACHE_MB=0). Its vault is `vault`. */
   servedIndex?: ServedIndex;
+  /** Prometheus registry of this process (GET /metrics); absent in tests that do not ask for it. */
+  metrics?: Metrics;
   /** CERTLEDGER_AUTOCERT_BLOCKLIST / _ALLOW: names autocert, certificate-if-needed and the domain queue refuse; none when absent. */
   autocertNames?: NameRules;
 };

@@ -34,5 +34,6 @@ export function appDepsFrom(container: DependencyContainer): AppDeps {
     adminPrefix: config.adminPrefix,
     adminToken: config.adminToken,
     autocertNames: config.autocertNames,
+    metrics: container.isRegistered(TOKENS.Metrics) ? container.resolve(TOKENS.Metrics) : undefined,
   };
 }

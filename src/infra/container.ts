@@ -19,6 +19,7 @@ import type { EventStore } from './eventstore/port.js';
 import { createPostgresEventStore } from './eventstore/postgres.js';
 import { loadMasterKey, masterKeySource } from './key-vault/master-key.js';
 import { createKeyVault } from './key-vault/vault.js';
+import { createMetrics } from '../http/metrics.js';
 import type { Logger } from './logger.js';
 import { createNginxCacheClient } from './nginx/client.js';
 import type { NginxCacheClient } from './nginx/port.js';
@@ -80,7 +81,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
     const master = await loadMasterKey(masterKeySource(config));
     const vault = createKeyVault(handle.db, master);
-    const acme = createAcmeSessions({ store, vault, logger });
+    const metrics = createMetrics();
+    const acme = createAcmeSessions({ store, vault, logger, observeExchange: metrics.acmeExchange });
     // Validated at start: a bad provider setting stops the service with the field named.
     const dns = config.dnsProvider === undefined ? undefined : createDnsProvider(config.dnsProvider);
     closers.push(() => acme.close());
@@ -160,6 +162,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     container.register(TOKENS.EventStore, { useValue: store });
     container.register(TOKENS.KeyVault, { useValue: vault });
     container.register(TOKENS.AcmeSessions, { useValue: acme });
+    container.register(TOKENS.Metrics, { useValue: metrics });
     // tsyringe cannot hold an undefined value: no Redis means no registration.
     if (redis) container.register(TOKENS.Redis, { useValue: redis });
     if (dns) container.register(TOKENS.DnsProvider, { useValue: dns });

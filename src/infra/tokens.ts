@@ -11,6 +11,7 @@ import type { DnsProvider } from './dns/port.js';
 import type { Logger } from './logger.js';
 import type { NginxCacheClient } from './nginx/port.js';
 import type { PrimeStatusView } from '../http/app-deps.js';
+import type { Metrics } from '../http/metrics.js';
 
 /** Typed tokens: esbuild emits no decorator metadata, so everything is registered and resolved by token. */
 export const TOKENS = {
@@ -27,6 +28,7 @@ export const TOKENS = {
   Clock: Symbol('Clock') as symbol & { __type?: () => Date },
   NginxCache: Symbol('NginxCache') as symbol & { __type?: NginxCacheClient },
   PrimeStatus: Symbol('PrimeStatus') as symbol & { __type?: () => PrimeStatusView },
+  Metrics: Symbol('Metrics') as symbol & { __type?: Metrics },
 } as const;
 
 export type TokenType<T> = T extends { __type?: infer V } ? V : never;

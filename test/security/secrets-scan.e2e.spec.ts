@@ -1,7 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,17 +12,10 @@ import { certledger } from '../support/cli.js';
 import { openTestDatabase } from '../support/db.js';
 import { connectPebble } from '../support/pebble.js';
 import { createTestChain } from '../support/pki.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PREFIX = '/.well-known/peter_sslers';
 const exec = promisify(execFile);
-
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 /**
  * What would give a private key away in a text: its secret JWK members (base64url, base64, hex),
@@ -69,8 +61,7 @@ describe('private keys in clear: none in the event store, read tables, logs or e
   const masterKey = randomBytes(32);
   let handle: DatabaseHandle;
   let url: string;
-  let child: ChildProcess;
-  let logs = '';
+  let service: ServiceProcess;
   let admin: string;
   let dir: string;
 
@@ -79,40 +70,19 @@ describe('private keys in clear: none in the event store, read tables, logs or e
     handle = await openTestDatabase('postgres');
     url = (handle.pool!.options as { connectionString: string }).connectionString;
     dir = await mkdtemp(path.join(tmpdir(), 'certledger-secrets-'));
-    const [adminPort, publicPort] = [await freePort(), await freePort()];
-    admin = `http://127.0.0.1:${adminPort}`;
-    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'src/main.ts')], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: url,
-        CERTLEDGER_MASTER_KEY: masterKey.toString('hex'),
-        CERTLEDGER_LOG_LEVEL: 'debug',
-        CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
-        CERTLEDGER_PUBLIC_LISTEN: `127.0.0.1:${publicPort}`,
-        CERTLEDGER_DNS_PROVIDER: JSON.stringify({ kind: 'challtestsrv', managementUrl: pebble.challtestsrvUrl, dnsServer: `127.0.0.1:${pebble.ports.dns}` }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d) => (logs += d));
-    child.stderr!.on('data', (d) => (logs += d));
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null || i > 600) throw new Error(`the service did not start: ${logs}`);
-      try {
-        if ((await fetch(`${admin}/readyz`)).status === 200) break;
-      } catch { /* not listening yet */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    service = await startServiceProcess({
+      DATABASE_URL: url,
+      CERTLEDGER_MASTER_KEY: masterKey.toString('hex'),
+      CERTLEDGER_LOG_LEVEL: 'debug',
+      CERTLEDGER_DNS_PROVIDER: JSON.stringify({ kind: 'challtestsrv', managementUrl: pebble.challtestsrvUrl, dnsServer: `127.0.0.1:${pebble.ports.dns}` }),
+    }, dir);
+    admin = service.admin;
     const server = await post('/api/v1/acme-servers', { directory_url: pebble.directoryUrl, ca_bundle_pem: pebble.caPem, is_default: true });
     expect(server.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await service?.stop();
     await handle?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -187,13 +157,13 @@ describe('private keys in clear: none in the event store, read tables, logs or e
 
     const report = [
       ...findings('database dump', dump, secrets),
-      ...findings('service logs', logs, secrets),
+      ...findings('service logs', service.logs(), secrets),
       ...findings('export file', await readFile(exportFile, 'utf8'), secrets),
       ...findings('CLI output', exported.stdout + exported.stderr, secrets),
       ...findings('refused upload answers', mismatchBody + truncatedBody, secrets),
     ];
-    console.log(`secrets scan: ${secrets.size} keys, ${[...secrets.values()].flat().length} needles over ${dump.length} bytes of database, ${logs.length} bytes of logs; ${report.length} findings`);
-    expect(logs).toContain('certificate uploaded');
+    console.log(`secrets scan: ${secrets.size} keys, ${[...secrets.values()].flat().length} needles over ${dump.length} bytes of database, ${service.logs().length} bytes of logs; ${report.length} findings`);
+    expect(service.logs()).toContain('certificate uploaded');
     expect(report).toEqual([]);
   }, 240_000);
 });

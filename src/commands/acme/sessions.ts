@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { IllegalStateError } from '../../domain/shared/errors.js';
+import type { AcmeExchangeRecord } from '../../infra/acme/exchange.js';
 import type { EventStore } from '../../infra/eventstore/port.js';
 import { createAcmeSigner, createAcmeTransport, type AcmeSigner, type AcmeTransport, type AcmeTransportOptions } from '../../infra/acme/index.js';
 import type { KeyVault } from '../../infra/key-vault/port.js';
@@ -15,6 +16,8 @@ export type AcmeSessionsDeps = {
   store: EventStore;
   vault: KeyVault;
   logger: Logger;
+  /** Told of every exchange (metrics); the exchange is recorded as an event either way. */
+  observeExchange?: (record: AcmeExchangeRecord) => void;
   /** Transport tuning (timeouts, retries) for every server; tests shorten them. */
   transport?: Omit<Partial<AcmeTransportOptions>, 'directoryUrl' | 'ca' | 'onExchange'>;
 };
@@ -45,7 +48,12 @@ export function createAcmeSessions(deps: AcmeSessionsDeps): AcmeSessions {
         ...deps.transport,
         directoryUrl: server.directoryUrl,
         ...(server.caBundlePem === null ? {} : { ca: server.caBundlePem }),
-        onExchange: collectExchange,
+        onExchange: deps.observeExchange
+          ? (record: AcmeExchangeRecord) => {
+            deps.observeExchange!(record);
+            collectExchange(record);
+          }
+          : collectExchange,
       }));
       transports.set(acmeServerId, pending);
       // An unknown server is not cached: it may be registered a moment later.

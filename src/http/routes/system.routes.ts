@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { runningRebuilds } from '../../projections/rebuild/rebuild-lock.js';
 import { readPrimeCheckpoint } from '../../projections/redis-prime/checkpoint.js';
+import { NotFoundError } from '../../domain/shared/errors.js';
 import type { AppDeps } from '../app-deps.js';
+import { registerReadModelGauges } from '../metrics.js';
 
 type PrimeView = { position: string | null; lag: string | null; last_error: string | null };
 
@@ -63,6 +65,17 @@ export function projectionRoutes(deps: AppDeps): Router {
       // Rebuilds beside the live tables running now, in any process (POST /projections/{name}/rebuild).
       rebuilding: (await runningRebuilds(deps.db)).map((r) => ({ name: r.name, started_at: r.startedAt.toISOString() })),
     });
+  });
+  return router;
+}
+
+/** Prometheus text exposition; behind the admin token like every admin route (scrapers send `bearer_token`). */
+export function metricsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    if (!deps.metrics) throw new NotFoundError('metrics are not collected in this process');
+    registerReadModelGauges(deps.metrics, deps);
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;
 }

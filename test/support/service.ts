@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export const freePort = () => new Promise<number>((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+export type ServiceProcess = { admin: string; public: string; logs: () => string; stop: () => Promise<void> };
+
+/** The service as `npm start` runs it (every role), in its own process with only PATH and `env`; resolves once /readyz is 200. */
+export async function startServiceProcess(env: Record<string, string>, cwd: string): Promise<ServiceProcess> {
+  const [adminPort, publicPort] = [await freePort(), await freePort()];
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${adminPort}`, CERTLEDGER_PUBLIC_LISTEN: `127.0.0.1:${publicPort}`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const admin = `http://127.0.0.1:${adminPort}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i > 600) {
+      await stop();
+      throw new Error(`the service did not start: ${logs}`);
+    }
+    try {
+      if ((await fetch(`${admin}/readyz`)).status === 200) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { admin, public: `http://127.0.0.1:${publicPort}`, logs: () => logs, stop };
+}
