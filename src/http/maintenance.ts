@@ -7,6 +7,8 @@ export async function runUpdateRecents(deps: AppDeps): Promise<{ domainsChanged:
   // Let pending catalog batches land first, so the repair starts from the newest certificates' state.
   await deps.projections.waitFor(await deps.store.headPosition());
   const result = await updateRecentsEverywhere(deps.db);
+  // A repair writes rows without an event: the served index cannot see it by position.
+  if (result.domainsChanged > 0) deps.servedIndex?.invalidate();
   deps.logger.info('recents updated', { domainsChanged: result.domainsChanged });
   return result;
 }

@@ -1,4 +1,4 @@
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogProjections } from '../../src/projections/index.js';
 import { createCheckpointWatcher } from '../../src/projections/checkpoint-watcher.js';
@@ -104,6 +104,23 @@ describe('the served index at its edges (postgres)', () => {
     } finally {
       await watcher.stop();
     }
+  });
+
+  it('forgets what update-recents repairs: it writes rows without an event', async () => {
+    const id = await upload(['repair.edges.test']);
+    const fast = await serve();
+    // A broken read model, as update-recents exists to repair; the index loads it as it is.
+    await sql`update domains set certificate_latest_single_id = null where domain_name = 'repair.edges.test'`.execute(stack.handle.db);
+    fast.index.invalidate();
+    await fast.index.sync();
+    expect(JSON.parse((await answerOf(`${fast.url}${path('repair.edges.test')}`, { headers: auth })).body).certificate_signed__latest_single).toBeNull();
+    const res = await fetch(`${fast.url}/api/v1/maintenance/update-recents`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(200);
+    expect(await servedId(fast.url, 'repair.edges.test')).toBe(id);
+    await fast.index.sync();
+    const before = fast.lookup.counts.fast;
+    expect(await servedId(fast.url, 'repair.edges.test')).toBe(id);
+    expect(fast.lookup.counts.fast).toBe(before + 1);
   });
 
   it('never serves rows read before an advance as current after it', async () => {

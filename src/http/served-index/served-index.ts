@@ -45,6 +45,8 @@ export type ServedIndex = {
   vault: KeyVault;
   /** Brings the index to the catalog's current position (single flight). */
   sync: () => Promise<void>;
+  /** Rows changed without an event (update-recents): nothing is served from memory until a full load. */
+  invalidate: () => void;
   stats: () => ServedIndexStats;
 };
 
@@ -65,6 +67,8 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
   let certificates = new Map<string, ServedCertificate>();
   let position: bigint | undefined;
   let fullNeeded = true;
+  // Bumped by invalidate: a load or refresh that began before it records nothing as current.
+  let generation = 0;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
@@ -102,6 +106,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
   /** Every domain, page by page, already served while it fills: each row is read after `to` was reached. */
   const fullLoad = async (to: bigint): Promise<void> => {
     const started = performance.now();
+    const begun = generation;
     fullNeeded = true; // until the last page is in: a failed load starts over
     byName = new Map();
     byId = new Map();
@@ -113,6 +118,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
       if (rows.length < settings.pageSize) break;
       after = rows[rows.length - 1]!.id;
     }
+    if (begun !== generation) return;
     fullNeeded = false;
     counts.fullLoads += 1;
     deps.logger.info('served index loaded', { domains: byName.size, ms: Math.round(performance.now() - started) });
@@ -120,6 +126,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
 
   /** Only the domains the catalog events in (position, to] touched; every domain when the chain policy changed. */
   const refresh = async (from: bigint, to: bigint): Promise<void> => {
+    const begun = generation;
     const changed = await changedDomainNames(deps, from, to, settings.maxIncrementalEvents);
     if (changed === 'all') {
       fullNeeded = true;
@@ -130,6 +137,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
       const rows = await domainsNamed(deps.db, chunk);
       for (const row of rows) put(row);
     }
+    if (begun !== generation) return;
     position = to;
     counts.refreshes += 1;
   };
@@ -243,6 +251,12 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
     },
     vault,
     sync,
+    invalidate() {
+      generation += 1;
+      fullNeeded = true;
+      position = undefined;
+      if (timer) void sync();
+    },
     stats: () => {
       const f = fragments.stats();
       return { position, domains: byName.size, fragments: f.entries, fragmentBytes: f.bytes, fragmentBudgetBytes: f.budgetBytes, ...counts };
