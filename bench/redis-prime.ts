@@ -1,25 +1,29 @@
 /**
  * npm run bench:prime — part 2: the full Redis prime of the bench corpus (bench/corpus.ts, 100,000
- * domains on certificates of 10 names by default) in style 1, style 2 and both, beside (a) the
- * same commands (queueDomain's DEL+HSET/SET, same sizes, same 2,000-domain pipelines) written
- * from memory through ioredis — what Redis and ioredis allow without the database reads and key
- * decrypts (also without the DELs, and as raw RESP with no client library) — and (b)
+ * domains on certificates of 10 names by default) in style 1, style 2 and both, with the CPU it
+ * costs this process, Redis and PostgreSQL, beside (a) the same commands (queueDomains' script
+ * calls, same sizes, same 2,000-domain pipelines) written from memory through ioredis — what
+ * Redis and ioredis allow without the database reads and key decrypts — and the per-domain
+ * commands it replaced (queueDomain's DEL+HSET/SET; also without the DELs, and as raw RESP), (b)
  * `redis-benchmark` pipelined SETs of each style's bytes per domain. Then the delay from an
  * appended event to its d1: key (p50/p99), through the upload API on a fresh stack with the prime
  * runner. Redis database 15 is flushed. Env: BENCH_PRIME_DOMAINS (100000), BENCH_PRIME_NAMES (10),
  * BENCH_PRIME_TARGETS (postgres; add pglite), BENCH_PRIME_ROUNDS (2, best kept), BENCH_QUICK=1.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { checkResults, queueDomain, type PrimeOptions } from '../src/infra/redis/prime-commands.js';
+import { sql, type Kysely } from 'kysely';
+import { checkResults, definePrimeCommands, queueDomain, queueDomains, type PrimeOptions } from '../src/infra/redis/prime-commands.js';
 import type { PrimeCertificate, PrimeStyle } from '../src/infra/redis/prime-writer.js';
 import { fullPrime } from '../src/projections/redis-prime/full-prime.js';
 import { servedCertificates } from '../src/projections/redis-prime/served.js';
 import { form, startTestStack, type TestStack } from '../test/support/app.js';
 import { createCa, issueLeaf, type TestCa } from '../test/support/pki.js';
-import { corpusDomain, specFor, type CorpusKind } from './corpus.js';
+import type { Database } from '../src/infra/db/schema.js';
+import { corpusDomain, cpuMsOf, specFor, type CorpusKind } from './corpus.js';
 import { runAlone, type BenchRow, type BenchSection } from './report.js';
 import { openCorpus, sharedCorpus, type OpenCorpus } from './support-h2/corpus.js';
 import { rawConnection, recordingChain, type RawCommand } from './support-h2/raw-resp.js';
@@ -41,24 +45,71 @@ const quantile = (values: number[], q: number) => [...values].sort((a, b) => a -
 const optionsOf = (styles: PrimeStyle[]): PrimeOptions => ({ styles, ttlSeconds: {} });
 const rate = (count: number, ms: number) => (count / ms) * 1000;
 
-async function bestOf(rounds: number, run: () => Promise<number>): Promise<number[]> {
-  const rates: number[] = [];
-  for (let r = 0; r < rounds; r += 1) rates.push(await run());
-  return rates.sort((a, b) => b - a);
+type Round = { rate: number; cpu: Cpu };
+
+async function bestOf(rounds: number, run: () => Promise<Round>): Promise<Round[]> {
+  const done: Round[] = [];
+  for (let r = 0; r < rounds; r += 1) done.push(await run());
+  return done.sort((a, b) => b.rate - a.rate);
 }
 
-/** The prime's own commands for DOMAINS synthetic domains, from memory: the write-side limit. */
+/** CPU ms so far of this process, the Redis server and the PostgreSQL backends of the corpus database. */
+type Cpu = { client: number; redis: number; postgres: number };
+
+async function cpuNow(redis: Redis, db: Kysely<Database>, before?: Map<number, number>): Promise<Cpu & { backends: Map<number, number> }> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? NaN) * 1000;
+  const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db);
+  const backends = new Map<number, number>();
+  // A backend opened during the run counts whole; one that ended during it is lost (the pool keeps them for 10 s).
+  for (const { pid } of rows) backends.set(pid, await cpuMsOf(pid).catch(() => 0));
+  let postgres = 0;
+  for (const [pid, ms] of backends) postgres += ms - (before?.get(pid) ?? 0);
+  const usage = process.cpuUsage();
+  return { client: (usage.user + usage.system) / 1000, redis: field('used_cpu_sys') + field('used_cpu_user'), postgres, backends };
+}
+
+async function cpuOf<T>(redis: Redis, db: Kysely<Database>, run: () => Promise<T>): Promise<[T, Cpu]> {
+  const start = await cpuNow(redis, db);
+  const result = await run();
+  const end = await cpuNow(redis, db, start.backends);
+  return [result, { client: end.client - start.client, redis: end.redis - start.redis, postgres: end.postgres }];
+}
+
+/** Synthetic domains of NAMES each on one certificate object per group, as the prime reads them. */
+function syntheticPage(sample: PrimeCertificate, at: number): [string, PrimeCertificate][] {
+  const page: [string, PrimeCertificate][] = [];
+  let cert = sample;
+  for (let i = at; i < Math.min(DOMAINS, at + PAGE); i += 1) {
+    const group = Math.floor(i / NAMES);
+    if (i === at || i % NAMES === 0) cert = { ...sample, certificateId: `c${group}`, privateKeyId: `k${group}` };
+    page.push([`b${i}.bench.test`, cert]);
+  }
+  return page;
+}
+
+/** The prime's own commands (queueDomains) for DOMAINS synthetic domains, from memory: the write-side limit. */
 async function pipelinedBaseline(redis: Redis, sample: PrimeCertificate, styles: PrimeStyle[]) {
+  await redis.flushdb();
+  const t0 = performance.now();
+  const written = new Set<string>();
+  for (let at = 0; at < DOMAINS; at += PAGE) {
+    const pipeline = definePrimeCommands(redis).pipeline();
+    queueDomains(pipeline, syntheticPage(sample, at), optionsOf(styles), written);
+    checkResults(await pipeline.exec(), 'baseline pipeline');
+  }
+  return rate(DOMAINS, performance.now() - t0);
+}
+
+/** queueDomain's commands (DEL+HSET per domain, SET per shared string) from memory: what the prime sent before its script. */
+async function perDomainBaseline(redis: Redis, sample: PrimeCertificate, styles: PrimeStyle[]) {
   await redis.flushdb();
   const t0 = performance.now();
   for (let at = 0; at < DOMAINS; at += PAGE) {
     const pipeline = redis.pipeline();
     const written = new Set<string>();
-    for (let i = at; i < Math.min(DOMAINS, at + PAGE); i += 1) {
-      const group = Math.floor(i / NAMES);
-      queueDomain(pipeline, `b${i}.bench.test`, { ...sample, certificateId: `c${group}`, privateKeyId: `k${group}` }, optionsOf(styles), written);
-    }
-    checkResults(await pipeline.exec(), 'baseline pipeline');
+    for (const [name, cert] of syntheticPage(sample, at)) queueDomain(pipeline, name, cert, optionsOf(styles), written);
+    checkResults(await pipeline.exec(), 'per-domain pipeline');
   }
   return rate(DOMAINS, performance.now() - t0);
 }
@@ -73,10 +124,7 @@ async function rawBaseline(redis: Redis, sample: PrimeCertificate, styles: Prime
       const commands: RawCommand[] = [];
       const chain = recordingChain(commands);
       const written = new Set<string>();
-      for (let i = at; i < Math.min(DOMAINS, at + PAGE); i += 1) {
-        const group = Math.floor(i / NAMES);
-        queueDomain(chain, `b${i}.bench.test`, { ...sample, certificateId: `c${group}`, privateKeyId: `k${group}` }, optionsOf(styles), written);
-      }
+      for (const [name, cert] of syntheticPage(sample, at)) queueDomain(chain, name, cert, optionsOf(styles), written);
       await raw.exec(commands);
     }
     return rate(DOMAINS, performance.now() - t0);
@@ -141,13 +189,17 @@ async function primeRows(kind: CorpusKind, redis: Redis): Promise<BenchRow[]> {
     const d2Bytes = sample.privateKeyPem.length + sample.fullchainPem.length;
     const rows: BenchRow[] = [];
     for (const styles of STYLES) {
-      const rates = await bestOf(ROUNDS, async () => {
+      const rounds = await bestOf(ROUNDS, async () => {
         await redis.flushdb();
-        const result = await fullPrime({ ...deps, options: optionsOf(styles) });
+        const [result, cpu] = await cpuOf(redis, open.handle.db, () => fullPrime({ ...deps, options: optionsOf(styles) }));
         if (result.domains !== corpus.domains) throw new Error(`full prime wrote ${result.domains} of ${corpus.domains} domains`);
-        return rate(result.domains, result.elapsedMs);
+        return { rate: rate(result.domains, result.elapsedMs), cpu };
       });
+      const rates = rounds.map((r) => r.rate);
+      const { cpu } = rounds[0]!;
+      const perThousand = (ms: number) => Math.round((ms / corpus.domains) * 1000 * 10) / 10;
       const baseline = await pipelinedBaseline(redis, sample, styles);
+      const perDomain = await perDomainBaseline(redis, sample, styles);
       const withoutDel = await pipelinedWithoutDel(redis, sample, styles);
       const raw = await rawBaseline(redis, sample, styles);
       const bytes = (styles.includes(1) ? d1Bytes : 0) + (styles.includes(2) ? d2Bytes : 0);
@@ -157,8 +209,10 @@ async function primeRows(kind: CorpusKind, redis: Redis): Promise<BenchRow[]> {
         target: kind,
         value: rates[0]!,
         unit: 'domains/s',
-        details: { ...(rates.length > 1 ? { 'other rounds': rates.slice(1).map((r) => Math.round(r)).join(' ') } : {}), 'bytes/domain': Math.round(bytes), 'from memory without DEL': Math.round(withoutDel), 'raw RESP, same commands': Math.round(raw) },
-        reference: { name: 'same commands pipelined from memory', value: baseline, unit: 'domains/s' },
+        details: { ...(rates.length > 1 ? { 'other rounds': rates.slice(1).map((r) => Math.round(r)).join(' ') } : {}), 'bytes/domain': Math.round(bytes),
+          'CPU ms per 1,000 domains: client': perThousand(cpu.client), 'Redis': perThousand(cpu.redis), 'PostgreSQL': perThousand(cpu.postgres), 'load average': loadavg()[0]!.toFixed(1),
+          'per-domain commands (queueDomain) from memory': Math.round(perDomain), 'per-domain without DEL': Math.round(withoutDel), 'per-domain as raw RESP': Math.round(raw) },
+        reference: { name: 'the prime\'s commands (queueDomains) pipelined from memory', value: baseline, unit: 'domains/s' },
         ratio: rates[0]! / baseline,
         ...(both ? { goal: `≥ ${GOAL.toLocaleString('en-US')} domains/s`, met: rates[0]! >= GOAL } : {}),
       });
@@ -242,7 +296,7 @@ export async function runRedis(): Promise<BenchSection> {
       rows,
       notes: [
         `Full prime: best of ${ROUNDS} rounds, each from an empty Redis database ${DB}; pages of ${PAGE.toLocaleString('en-US')} domains (one DB read + one vault batch + one pipeline per page).`,
-        'Reference: queueDomain\'s own commands for the same count and sizes from memory through ioredis (no DB, no decrypt) — the ratio is the prime\'s share of that limit. Details: the same without the DEL before each HSET, and the same commands as raw RESP on one socket (no client library).',
+        'Reference: the prime\'s own commands (queueDomains: one script call per ~100 domains, each certificate\'s PEMs sent once) for the same count and sizes from memory through ioredis (no DB, no decrypt) — the ratio is the prime\'s share of that limit. Details: CPU of the best round (this process, the Redis server from INFO cpu, the PostgreSQL backends of the corpus database from /proc), and the per-domain commands the script replaced (queueDomain: DEL+HSET per hash), also without the DEL and as raw RESP on one socket.',
         'The delay is measured on a fresh database with the prime runner woken by the store\'s append notification: from the notification of the upload\'s last append (its certificate) to the key read back by a second connection (1 ms polls).',
       ],
     };

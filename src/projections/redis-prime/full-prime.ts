@@ -20,34 +20,48 @@ export type FullPrimeResult = {
  */
 export async function fullPrime(
   deps: ServedDeps & { redis: Redis; options: PrimeOptions },
-  options: { pageSize?: number; onProgress?: (done: number, result: FullPrimeResult) => void } = {},
+  options: { pageSize?: number; inFlight?: number; onProgress?: (done: number, result: FullPrimeResult) => void } = {},
 ): Promise<FullPrimeResult> {
   const pageSize = options.pageSize ?? 2_000;
+  const inFlight = options.inFlight ?? 2;
   const started = performance.now();
   const certificates = new Set<string>();
   const result: FullPrimeResult = { domains: 0, certificates: 0, removed: 0, batches: 0, elapsedMs: 0 };
   const loadPage = (after: string) => servedPage(deps, after, pageSize);
-  // The next page is read from the database while Redis executes this one.
-  let pending: Promise<Awaited<ReturnType<typeof loadPage>> | null> = loadPage('');
-  for (;;) {
-    const page = await pending;
-    if (!page || page.names.length === 0) break;
-    const last = page.names.at(-1) as string;
-    pending = page.names.length < pageSize ? Promise.resolve(null) : loadPage(last);
-    // Not left unhandled while this page's pipeline runs; awaited at the top of the loop.
-    pending.catch(() => undefined);
+  const writePage = async (page: Awaited<ReturnType<typeof loadPage>>) => {
     const pipeline = definePrimeCommands(deps.redis).pipeline();
     // c:/p:/i: are shared between the domains of a certificate: written once per page.
     queueDomains(pipeline, page.served, deps.options);
+    checkResults(await pipeline.exec(), `full prime page ending "${page.names.at(-1)}"`);
     for (const cert of page.served.values()) {
       if (cert) {
         result.domains += 1;
         certificates.add(cert.certificateId);
       } else result.removed += 1;
     }
-    checkResults(await pipeline.exec(), `full prime page ending "${last}"`);
     result.batches += 1;
     options.onProgress?.(result.domains + result.removed, result);
+  };
+  // The next page is read from the database while Redis executes the pipelines of the ones
+  // before, up to `inFlight` of them (Redis never waits for the client between two pages).
+  const writing: Promise<void>[] = [];
+  try {
+    let pending: Promise<Awaited<ReturnType<typeof loadPage>> | null> = loadPage('');
+    for (;;) {
+      const page = await pending;
+      if (!page || page.names.length === 0) break;
+      pending = page.names.length < pageSize ? Promise.resolve(null) : loadPage(page.names.at(-1) as string);
+      // Not left unhandled while pipelines are awaited; awaited at the top of the loop.
+      pending.catch(() => undefined);
+      const write = writePage(page);
+      write.catch(() => undefined);
+      writing.push(write);
+      if (writing.length >= inFlight) await writing.shift();
+    }
+    for (const write of writing.splice(0)) await write;
+  } finally {
+    // A failure leaves nothing running behind the caller's back.
+    await Promise.allSettled(writing);
   }
   result.certificates = certificates.size;
   result.elapsedMs = Math.round(performance.now() - started);
