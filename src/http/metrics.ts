@@ -4,6 +4,7 @@
  * the read models at scrape time, so every process reports the same figures for them.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { certificatesAtRisk } from '../commands/maintenance/expiry-alerts.js';
 import type { AcmeExchangeRecord } from '../infra/acme/exchange.js';
 import type { AppDeps } from './app-deps.js';
 
@@ -86,6 +87,16 @@ export function registerReadModelGauges(metrics: Metrics, deps: ScrapeDeps): voi
         eb.fn.countAll<string>().filterWhere('attempt_id', 'is not', null).as('running'),
       ]).where('is_active', '=', true).executeTakeFirstOrThrow();
       for (const state of ['total', 'due', 'failing', 'running'] as const) this.set({ state }, Number(row[state]));
+    },
+  });
+  new Gauge({
+    name: 'certledger_certificates_at_risk',
+    help: 'Served certificates that may expire before a renewal replaces them (GET /api/v1/expiry-alerts), by risk',
+    labelNames: ['risk'],
+    registers,
+    async collect() {
+      const found = await certificatesAtRisk(deps.db, deps.now());
+      for (const risk of ['no_renewal', 'renewal_failing', 'renewal_late'] as const) this.set({ risk }, found.filter((a) => a.risk === risk).length);
     },
   });
   new Gauge({

@@ -5,6 +5,7 @@ import { createAcmeSessions } from '../commands/acme/sessions.js';
 import { createNginxExpiryFollower } from '../commands/nginx-cache/auto-expire.js';
 import { createDnsProvider } from './dns/index.js';
 import { deactivateExpired } from '../commands/maintenance/deactivate-expired.js';
+import { raiseExpiryAlerts } from '../commands/maintenance/expiry-alerts.js';
 import { startPeriodic } from '../commands/maintenance/periodic.js';
 import { startRenewalScheduler } from '../commands/renewal/scheduler.js';
 import { catalogProjections } from '../projections/index.js';
@@ -26,7 +27,7 @@ import type { NginxCacheClient } from './nginx/port.js';
 import { openRedis } from './redis/client.js';
 import { TOKENS } from './tokens.js';
 
-/** The expiry sweep (deactivate-expired) in the projector role: soon after start, then every 10 minutes. */
+/** The expiry sweep (deactivate-expired, then expiry alerts) in the projector role: soon after start, then every 10 minutes. */
 const EXPIRY_SWEEP = { firstDelayMs: 30_000, intervalMs: 10 * 60_000 };
 
 /**
@@ -43,6 +44,13 @@ function startExpirySweep(store: EventStore, handle: DatabaseHandle, projections
     });
     if (result.deactivatedIds.length > 0 || result.keptIds.length > 0) {
       logger.info('expiry sweep', { deactivated: result.deactivatedIds.length, keptAsLatest: result.keptIds.length });
+    }
+    if (result.position !== null) await projections.waitFor(result.position, { timeoutMs: 60_000 });
+    const alerts = await raiseExpiryAlerts({ store, db: handle.db, now: () => new Date() });
+    for (const alert of alerts.raised) {
+      logger.warn('certificate may expire before it is renewed', {
+        certificateId: alert.certificateId, notAfter: alert.notAfter.toISOString(), level: alert.level, risk: alert.risk, domains: alert.domainNames.slice(0, 5).join(','),
+      });
     }
   }, { name: 'expiry sweep', logger, ...EXPIRY_SWEEP });
 }

@@ -77,6 +77,7 @@ describe('GET /metrics (a real service process, PostgreSQL, Pebble)', () => {
     expect(m.get('certledger_event_log_head')).toBeGreaterThan(10);
     for (const name of ['catalog', 'acme', 'audit']) expect(m.get(`certledger_projection_lag_events{projection="${name}"}`), name).toBeGreaterThanOrEqual(0);
     expect(m.get('certledger_renewal_configurations{state="total"}')).toBe(0);
+    expect(m.get('certledger_certificates_at_risk{risk="no_renewal"}')).toBe(1);
     expect(text).toContain('certledger_process_resident_memory_bytes');
   });
 });

@@ -47,3 +47,8 @@ export const redisPrimeStreams = {
 export const siteStreams = {
   site: (siteId: string) => `site-${siteId}`,
 } as const;
+
+/** Expiry alerts (issue 10): one stream per certificate, each level raised once. */
+export const expiryAlertStreams = {
+  expiryAlert: (certificateId: string) => `expiryAlert-${certificateId}`,
+} as const;

@@ -2,6 +2,7 @@ import express, { Router, type Request } from 'express';
 import { NotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { normaliseDomainName } from '../../infra/x509/domain-names.js';
 import type { AppDeps } from '../app-deps.js';
+import { certificatesAtRisk, raiseExpiryAlerts, type AtRisk } from '../../commands/maintenance/expiry-alerts.js';
 import { markCertificate, markDomain, markKeyCompromised, shredKey, type CertificateAction, type DomainAction } from '../lifecycle-marks.js';
 import { runDeactivateExpired, runUpdateRecents } from '../maintenance.js';
 import { isId } from '../queries/certificates.js';
@@ -79,5 +80,26 @@ export function lifecycleRoutes(deps: AppDeps): Router {
     });
   });
 
+  router.get('/expiry-alerts', async (_req, res) => {
+    const now = deps.now();
+    res.json({ items: (await certificatesAtRisk(deps.db, now)).map((a) => atRiskJson(a, now)) });
+  });
+
+  router.post('/maintenance/expiry-alerts', async (_req, res) => {
+    const now = deps.now();
+    const result = await raiseExpiryAlerts({ store: deps.store, db: deps.db, now: () => now }, { actor: 'api' });
+    res.json({ result: 'success', raised: result.raised.map((a) => atRiskJson(a, now)), items: result.atRisk.map((a) => atRiskJson(a, now)) });
+  });
+
   return router;
 }
+
+const atRiskJson = (a: AtRisk, now: Date) => ({
+  certificate_id: a.certificateId,
+  domain_names: a.domainNames,
+  not_after: a.notAfter.toISOString(),
+  days_left: Math.floor((a.notAfter.getTime() - now.getTime()) / 86_400_000),
+  risk: a.risk,
+  level: a.level,
+  renewal_configuration_id: a.renewalConfigurationId,
+});

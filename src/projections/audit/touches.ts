@@ -29,7 +29,7 @@ export const AUDIT_EVENT_TYPES: readonly string[] = [
   'AcmeRevocationFailed', 'AcmeServerDefaultChanged', 'AcmeServerDirectoryFetchFailed', 'AcmeServerDirectoryFetched',
   'AcmeServerRegistered', 'AriRenewalInfoFetchFailed', 'AriRenewalInfoFetched', 'AutocertAttemptFailed',
   'AutocertAttemptStarted', 'AutocertAttemptSucceeded', 'CaCertificateImported', 'CaCertificateIssuerReconciled',
-  'CaChainImported', 'CertificateActivated', 'CertificateChainLinked', 'CertificateDeactivated', 'CertificateImported',
+  'CaChainImported', 'CertificateActivated', 'CertificateExpiryAlertRaised', 'CertificateChainLinked', 'CertificateDeactivated', 'CertificateImported',
   'CertificateRevocationMarked', 'ChainPreferencePolicySet', 'DomainActivated', 'DomainDeactivated',
   'DomainQueueBatchClaimed', 'DomainQueueBatchFailed', 'DomainQueueBatchOrdered', 'DomainQueued', 'KeyCycleKeyAssigned',
   'NginxCacheExpired', 'PrivateKeyCompromiseMarked', 'PrivateKeyImported', 'PrivateKeyShredded', 'RenewalAttemptFailed', 'RenewalAttemptStarted',
