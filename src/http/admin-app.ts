@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { bearerAuth, roleHeader } from './middleware.js';
+import { bearerAuth, requestIds, roleHeader } from './middleware.js';
 import { acmeAccountsRoutes } from './routes/acme-accounts.routes.js';
 import { acmeOrdersRoutes } from './routes/acme-orders.routes.js';
 import { ariRoutes } from './routes/ari.routes.js';
@@ -35,6 +35,7 @@ export function createAdminApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(roleHeader('admin'));
+  app.use(requestIds(deps.logger, ['/healthz', '/readyz']));
   app.use(bearerAuth(deps.adminToken, ['/healthz', '/readyz']));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));

@@ -1,5 +1,7 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { Logger } from '../infra/logger.js';
+import { runWithRequestContext } from '../infra/request-context.js';
 
 /** Every response names the role that served it, so a mis-routed request is visible at once. */
 export const roleHeader = (role: 'admin' | 'public'): RequestHandler => (_req, res, next) => {
@@ -28,4 +30,26 @@ export const bearerAuth = (token: string | undefined, open: readonly string[]): 
     res.setHeader('WWW-Authenticate', 'Bearer realm="certledger"');
     res.status(401).json({ result: 'error', code: 'unauthorized', message: 'Authorization: Bearer <token> required' });
   };
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * A request id for every request: the caller's `X-Request-Id` when it is a plain token, else a
+ * new one, echoed in the answer. Log lines and appended events of the request carry it; one line
+ * per request says how it ended (health probes at debug, so they do not drown the rest).
+ */
+export const requestIds = (logger: Logger, quiet: readonly string[]): RequestHandler => (req, res, next) => {
+  const given = req.header('x-request-id');
+  const context = { requestId: given !== undefined && REQUEST_ID.test(given) ? given : randomUUID() };
+  res.setHeader('X-Request-Id', context.requestId);
+  const started = process.hrtime.bigint();
+  // Taken now: routers strip their mount path from req.path; the query is left out of logs.
+  const path = req.path;
+  res.once('finish', () => runWithRequestContext(context, () => {
+    const fields = { method: req.method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    if (quiet.includes(path)) logger.debug('request', fields);
+    else logger.info('request', fields);
+  }));
+  runWithRequestContext(context, next);
 };

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { roleHeader } from './middleware.js';
+import { requestIds, roleHeader } from './middleware.js';
 import { acmeChallengeRoutes } from './routes/acme-challenge.routes.js';
 import { healthRoutes } from './routes/system.routes.js';
 
@@ -11,6 +11,7 @@ export function createPublicApp(deps: Pick<AppDeps, 'db' | 'store' | 'projection
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(roleHeader('public'));
+  app.use(requestIds(deps.logger, ['/healthz', '/readyz']));
   app.use(healthRoutes(deps));
   app.get('/.well-known/public/whoami', (req, res) => {
     res.type('text/plain').send(req.hostname);

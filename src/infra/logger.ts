@@ -1,3 +1,6 @@
+import { pino } from 'pino';
+import { currentRequestId } from './request-context.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
@@ -8,18 +11,29 @@ export type Logger = {
   error: (message: string, fields?: LogFields) => void;
 };
 
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
 /**
- * JSON lines on stderr. Fields are scalars on purpose: callers pass ids and types, never
- * payloads, so key material cannot slip into a log line by accident.
+ * JSON lines (pino) on stderr: `time`, `level`, `message`, the fields, and `requestId` when the
+ * line is written for an HTTP request. Fields are scalars on purpose: callers pass ids and
+ * types, never payloads, so key material cannot slip into a log line by accident.
  */
 export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const emit = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (order[at] < order[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields })}\n`);
+  const log = pino({
+    level,
+    base: undefined,
+    messageKey: 'message',
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+  }, { write });
+  return {
+    debug: (message, fields = {}) => log.debug(fields, message),
+    info: (message, fields = {}) => log.info(fields, message),
+    warn: (message, fields = {}) => log.warn(fields, message),
+    error: (message, fields = {}) => log.error(fields, message),
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

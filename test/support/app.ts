@@ -15,7 +15,7 @@ import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
 import { createPostgresEventStore } from '../../src/infra/eventstore/postgres.js';
 import { masterKeyId } from '../../src/infra/key-vault/master-key.js';
 import { createKeyVault } from '../../src/infra/key-vault/vault.js';
-import { silentLogger } from '../../src/infra/logger.js';
+import { silentLogger, type Logger } from '../../src/infra/logger.js';
 import type { NginxCacheClient } from '../../src/infra/nginx/port.js';
 import type { PrimeOptions } from '../../src/infra/redis/prime-commands.js';
 import { catalogProjections, createProjectionSet, type ProjectionSet } from '../../src/projections/index.js';
@@ -83,6 +83,8 @@ export async function startTestStack(
     nginx?: NginxCacheClient;
     /** With `nginx`: also starts the automatic expiry follower (after the catalog and, with `prime`, the prime). */
     nginxAutoExpire?: Partial<NginxExpirySettings>;
+    /** The apps' logger (request lines, route logs); silent unless given. */
+    logger?: Logger;
   } = {},
 ): Promise<TestStack> {
   const handle = await openTestDatabase(kind);
@@ -100,7 +102,7 @@ export async function startTestStack(
     acme,
     projections,
     redis,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     now: options.now ?? (() => new Date()),
     adminPrefix: '/.well-known/peter_sslers',
     adminToken: options.adminToken,

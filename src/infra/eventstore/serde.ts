@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentRequestId } from '../request-context.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { EventMetadata } from '../../domain/shared/event.js';
 import type { EventsTable } from '../db/schema.js';
@@ -30,9 +31,14 @@ export function eventId(event: NewEvent): string {
   return event.id ?? randomUUID();
 }
 
-/** The JSON written for an event's metadata; both adapters store the same shape. */
+/**
+ * The JSON written for an event's metadata; both adapters store the same shape. Events appended
+ * while an HTTP request runs carry its request id as correlationId unless the caller set one, so
+ * an event leads back to the request (and its log lines) that caused it.
+ */
 export function metadataJson(event: NewEvent): Record<string, unknown> {
-  return { ...event.metadata, schemaVersion: event.metadata?.schemaVersion ?? 1 };
+  const correlationId = event.metadata?.correlationId ?? currentRequestId();
+  return { ...event.metadata, ...(correlationId === undefined ? {} : { correlationId }), schemaVersion: event.metadata?.schemaVersion ?? 1 };
 }
 
 export function toEventRow(streamName: string, revision: bigint, event: NewEvent): Insertable<EventsTable> {
