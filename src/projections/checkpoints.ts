@@ -53,18 +53,24 @@ async function applyOne(trx: Transaction<Database>, projection: Projection, even
  * a savepoint; if the batch fails, that is rolled back and the events go through `apply` one by
  * one, so a failure names its event (ProjectionApplyError) exactly as without a batch form.
  */
-export async function applyEvents(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+export async function applyEvents(
+  trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[], form: 'live' | 'replay' = 'live',
+): Promise<void> {
+  // `replay`: a rebuild's replay, whose stale derived columns `projection.replay.finish` makes right later.
+  const batch = (form === 'replay' ? projection.replay?.applyBatch : undefined) ?? projection.applyBatch;
   // An in-place rebuild hands over the whole log: statements stay bounded by runs of BATCH_MAX.
-  for (let at = 0; at < events.length; at += BATCH_MAX) await applyRun(trx, projection, events.slice(at, at + BATCH_MAX));
+  for (let at = 0; at < events.length; at += BATCH_MAX) await applyRun(trx, projection, batch, events.slice(at, at + BATCH_MAX));
 }
 
 const BATCH_MAX = 2_000;
 
-async function applyRun(trx: Transaction<Database>, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
-  if (projection.applyBatch && events.length > 1) {
+async function applyRun(
+  trx: Transaction<Database>, projection: Projection, batch: Projection['applyBatch'], events: readonly RecordedEvent[],
+): Promise<void> {
+  if (batch && events.length > 1) {
     await sql`SAVEPOINT certledger_batch`.execute(trx);
     try {
-      await projection.applyBatch(trx, events);
+      await batch(trx, events);
       await sql`RELEASE SAVEPOINT certledger_batch`.execute(trx);
       return;
     } catch {

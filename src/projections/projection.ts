@@ -27,4 +27,13 @@ export type Projection = {
    * event types. `applyEvents` falls back to `apply` one by one when it throws.
    */
   applyBatch?: (trx: Transaction<Database>, events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Optional, for a rebuild's replay into empty shadow tables: a cheaper batch form that may leave
+   * derived columns stale, and `finish`, which makes them right once. Replay batches then `finish`
+   * must give the tables `apply` gives on each event in order.
+   */
+  replay?: {
+    applyBatch: (trx: Transaction<Database>, events: readonly RecordedEvent[]) => Promise<void>;
+    finish: (trx: Transaction<Database>) => Promise<void>;
+  };
 };

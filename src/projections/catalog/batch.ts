@@ -32,6 +32,9 @@ class Pending {
   recents = new Set<string>();
   size = 0;
 
+  /** False in a rebuild's replay: every domain's recents are computed once at its end (updateAllRecents). */
+  constructor(private readonly recentsNow: boolean) {}
+
   /** False: the event must wait for what is pending to be written first. */
   add(event: RecordedEvent): boolean {
     switch (event.type) {
@@ -118,7 +121,7 @@ class Pending {
     const links = [...this.links.values()];
     await insertJsonRows(trx, 'certificate_chains', links, sql`ON CONFLICT (certificate_id, ca_chain_id) DO UPDATE SET is_default = excluded.is_default`);
     const marked = await writeMarks(trx, this.marks);
-    await updateRecents(trx, [...this.recents, ...marked]);
+    if (this.recentsNow) await updateRecents(trx, [...this.recents, ...marked]);
     await reselectChains(trx, links.map((l) => l.certificate_id));
   }
 }
@@ -147,18 +150,22 @@ async function writeMarks(trx: Transaction<Database>, marks: ReadonlyMap<string,
 
 /**
  * The catalog's batch form: runs of the frequent events held in `Pending` and written together;
- * any other event writes what is pending, then goes through its own handler.
+ * any other event writes what is pending, then goes through its own handler. `recents: false`
+ * (a rebuild's replay) leaves the recents of imports and marks to one updateAllRecents at the end:
+ * a domain's recents are a function of its certificates' final rows, and every event that changes
+ * those touches the domain, so the last recompute and a recompute of all at the end agree.
  */
 export async function applyCatalogBatch(
   trx: Transaction<Database>,
   events: readonly RecordedEvent[],
   handlerOf: (type: string) => CatalogHandler | undefined,
+  { recents = true }: { recents?: boolean } = {},
 ): Promise<void> {
-  let pending = new Pending();
+  let pending = new Pending(recents);
   for (const event of events) {
     if (pending.add(event)) continue;
     await pending.write(trx);
-    pending = new Pending();
+    pending = new Pending(recents);
     if (pending.add(event)) continue;
     await handlerOf(event.type)?.(trx, event);
   }

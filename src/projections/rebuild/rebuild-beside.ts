@@ -110,8 +110,9 @@ type Run = {
   projection: Projection;
   types: ReadonlySet<string>;
   lock: RebuildLock;
-  /** Built (and emptied) before the first swap attempt. */
   deferred: DeferredIndex[];
+  /** Deferred indexes built and `replay.finish` run: from then on events are applied as live. */
+  finished: boolean;
   events: number;
   attempts: number;
   longTails: number;
@@ -152,7 +153,7 @@ export async function rebuildTogether(
   try {
     for (const projection of projections) {
       const lock = await claimRebuild(db, projection.name);
-      runs.push({ projection, types: new Set(projection.eventTypes), lock, deferred: [], events: 0, attempts: 0, longTails: 0, analyzeAt: FIRST_ANALYZE_AT });
+      runs.push({ projection, types: new Set(projection.eventTypes), lock, deferred: [], finished: false, events: 0, attempts: 0, longTails: 0, analyzeAt: FIRST_ANALYZE_AT });
     }
     for (const run of runs) run.deferred = await createShadowTables(db, run.projection.tables, run.projection.deferredIndexes ?? []);
     let position = 0n;
@@ -182,6 +183,20 @@ export async function rebuildTogether(
   }
 }
 
+/** The deferred indexes, then the projection's `replay.finish` on the shadow tables. */
+async function finishReplay(db: Kysely<Database>, run: Run): Promise<void> {
+  await buildDeferredIndexes(db, run.deferred);
+  const finish = run.projection.replay?.finish;
+  if (finish) {
+    await db.transaction().execute(async (trx) => {
+      await run.lock.beat(trx);
+      await useShadowTables(trx);
+      await finish(trx);
+    });
+  }
+  run.finished = true;
+}
+
 /** PostgreSQL: every run at once, each on its own connection; PGlite has one connection. All settle before an error is thrown. */
 async function eachRun(store: EventStore, runs: readonly Run[], work: (run: Run) => Promise<void>): Promise<void> {
   if (store.kind !== 'postgres') {
@@ -202,8 +217,8 @@ async function step(db: Kysely<Database>, run: Run, page: Page, position: bigint
   run.longTails = page.complete && own.length > SWAP_TAIL_MAX ? run.longTails + 1 : 0;
   // The tail goes into the swap transaction, under the lock readers wait for: a short one if it can.
   if (page.complete && (own.length <= SWAP_TAIL_MAX || run.longTails >= LONG_TAIL_AFTER_ROUNDS)) {
-    // Outside the swap's lock: the indexes the replay did without, built once over the whole table.
-    await buildDeferredIndexes(db, run.deferred.splice(0));
+    // Outside the swap's lock, once: what the replay left for its end (indexes, derived columns).
+    if (!run.finished) await finishReplay(db, run);
     run.attempts += 1;
     if (await trySwap(db, projection, lock, own, page.upTo, options.swapLockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS)) {
       run.events += own.length;
@@ -229,7 +244,8 @@ async function step(db: Kysely<Database>, run: Run, page: Page, position: bigint
     await useShadowTables(trx);
     // A crash loses the shadow tables anyway (the next run drops them): no need to wait for the WAL flush.
     await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-    await applyEvents(trx, projection, own);
+    // Once finished (a swap lost to the live runner), what follows is applied as live, derived columns too.
+    await applyEvents(trx, projection, own, run.finished ? 'live' : 'replay');
   });
   run.events += own.length;
   if (run.events >= run.analyzeAt) {
