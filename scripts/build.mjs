@@ -1,7 +1,8 @@
 /**
- * Compiles the service and the CLI into dist/ with esbuild: one ES module per entry (src bundled,
- * packages left in node_modules), lazily imported code in chunks. Node then loads a few files
- * instead of compiling ~380 TypeScript sources through tsx at every start.
+ * Compiles the service and the CLI into dist/ with esbuild: one ES module per entry with its
+ * packages bundled in, lazily imported code in chunks. Node then reads a few files instead of
+ * compiling ~380 TypeScript sources through tsx and resolving ~600 package files at every start
+ * (100,000 domains on PostgreSQL: 2.2 s of CPU to ready through tsx, 0.5 s compiled).
  *
  * `npm start` (prestart), bin/certledger.mjs, the bench and the tests call ensureBuilt(): it
  * rebuilds only when an input changed, so a start after an edit runs the edit. Output files are
@@ -18,8 +19,18 @@ const STAMP = path.join(DIST, 'inputs.json');
 const CHUNKS = 'chunks';
 /** A chunk no build since this long has written is left by an old build: removed. */
 const STALE_CHUNK_MS = 3_600_000;
-/** Besides the sources: what else changes the output. */
-const EXTRA_INPUTS = ['scripts/build.mjs', 'tsconfig.json', 'node_modules/esbuild/package.json'];
+/** Besides the sources and bundled packages: what else changes the output. */
+const EXTRA_INPUTS = ['scripts/build.mjs', 'tsconfig.json', 'package-lock.json'];
+/** Each entry is built alone, so the service loads none of the CLI's chunks. */
+const ENTRIES = { main: 'src/main.ts', 'cli/main': 'src/cli/main.ts' };
+/**
+ * Left in node_modules: PGlite loads its WASM and data files beside its own module; the
+ * EventStoreDB client reads .proto files by __dirname; ioredis reads its package.json so;
+ * pg-native is optional and absent.
+ */
+const EXTERNAL = ['@electric-sql/pglite', '@eventstore/db-client', 'ioredis', 'pg-native'];
+/** Bundled CommonJS packages call require() for Node's built-ins; an ES module has none. */
+const BANNER = "import { createRequire as __certledgerCreateRequire } from 'node:module'; const require = __certledgerCreateRequire(import.meta.url);";
 
 const signature = async (file) => {
   const s = await stat(path.join(ROOT, file));
@@ -47,22 +58,23 @@ export async function isFresh() {
 export async function build() {
   const t0 = performance.now();
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
+  const results = await Promise.all(Object.entries(ENTRIES).map(([name, source]) => esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { main: 'src/main.ts', 'cli/main': 'src/cli/main.ts' },
+    entryPoints: { [name]: source },
     outdir: DIST,
     chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,
     splitting: true,
-    packages: 'external',
+    external: EXTERNAL,
+    banner: { js: BANNER },
     platform: 'node',
     format: 'esm',
     target: 'node20',
     metafile: true,
     write: false,
     logLevel: 'warning',
-  });
-  const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
+  })));
+  const inputs = new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)).filter((file) => !file.startsWith('node_modules/')));
   const stamp = {};
   for (const file of [...inputs, ...EXTRA_INPUTS]) stamp[file] = await signature(file);
   const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -72,7 +84,7 @@ export async function build() {
     await rename(file + suffix, file);
   };
   // Chunks first (content-named), then the entries that import them, then the stamp.
-  const outputs = [...result.outputFiles].sort((a, b) => Number(!a.path.includes(`/${CHUNKS}/`)) - Number(!b.path.includes(`/${CHUNKS}/`)));
+  const outputs = results.flatMap((r) => r.outputFiles).sort((a, b) => Number(!a.path.includes(`/${CHUNKS}/`)) - Number(!b.path.includes(`/${CHUNKS}/`)));
   for (const output of outputs) await put(output.path, output.contents);
   await put(STAMP, `${JSON.stringify(stamp, null, 1)}\n`);
   await removeStaleChunks(new Set(outputs.map((o) => o.path)));

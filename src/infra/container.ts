@@ -24,7 +24,6 @@ import { createMetrics } from '../http/metrics.js';
 import type { Logger } from './logger.js';
 import { createNginxCacheClient } from './nginx/client.js';
 import type { NginxCacheClient } from './nginx/port.js';
-import { openRedis } from './redis/client.js';
 import { TOKENS } from './tokens.js';
 
 /** The expiry sweep (deactivate-expired, then expiry alerts) in the projector role: soon after start, then every 10 minutes. */
@@ -95,7 +94,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     const dns = config.dnsProvider === undefined ? undefined : createDnsProvider(config.dnsProvider);
     closers.push(() => acme.close());
 
-    const redis = config.redisUrl ? openRedis(config.redisUrl, config.redisDb) : undefined;
+    // Imported only when configured: ioredis costs ~90 ms of CPU to load.
+    const redis = config.redisUrl ? (await import('./redis/client.js')).openRedis(config.redisUrl, config.redisDb) : undefined;
     if (redis) {
       // Redis is a cache: an outage is logged, never fatal.
       redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { ensureBuilt } from '../../scripts/build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -16,7 +17,9 @@ export type ServiceProcess = { admin: string; public: string; logs: () => string
 /** The service as `npm start` runs it (every role), in its own process with only PATH and `env`; resolves once /readyz is 200. */
 export async function startServiceProcess(env: Record<string, string>, cwd: string): Promise<ServiceProcess> {
   const [adminPort, publicPort] = [await freePort(), await freePort()];
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'src/main.ts')], {
+  // npm start's prestart: dist/ rebuilt when a source changed.
+  await ensureBuilt();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', CERTLEDGER_ADMIN_LISTEN: `127.0.0.1:${adminPort}`, CERTLEDGER_PUBLIC_LISTEN: `127.0.0.1:${publicPort}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

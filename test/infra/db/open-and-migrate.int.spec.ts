@@ -6,12 +6,18 @@ import { migrateToLatest } from '../../../src/infra/db/migrate.js';
 const recorded = async (handle: DatabaseHandle) =>
   (await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(handle.db)).rows.map((r) => r.name);
 
-describe('migrateToLatest at start', () => {
+describe('PGlite at start: its memory settings and migrateToLatest', () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
     handle = await openDatabase({ kind: 'pglite' });
   });
   afterAll(async () => handle?.close());
+
+  it('opens PGlite with small buffers: its WASM heap never shrinks', async () => {
+    const show = async (setting: string) => (await sql.raw<Record<string, string>>(`SHOW ${setting}`).execute(handle.db)).rows[0]![setting];
+    expect(await show('shared_buffers')).toBe('16MB');
+    expect(await show('wal_buffers')).toBe('4MB');
+  });
 
   it('migrates a new database, then finds it up to date', async () => {
     await migrateToLatest(handle.db);
