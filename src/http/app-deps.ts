@@ -10,6 +10,7 @@ import type { Logger } from '../infra/logger.js';
 import type { NginxCacheClient } from '../infra/nginx/port.js';
 import type { PrimeOptions } from '../infra/redis/prime-commands.js';
 import type { Metrics } from './metrics.js';
+import type { PublicRateLimit } from './rate-limit.js';
 import type { ServedIndex } from './served-index/served-index.js';
 
 export type ProjectionStatus = { name: string; version: number; position: bigint; lastError?: string };
@@ -44,6 +45,8 @@ export type AppDeps = {
   adminToken?: string;
   /** config.json from memory (admin role; absent with CERTLEDGER_SERVED_CACHE_MB=0). Its vault is `vault`. */
   servedIndex?: ServedIndex;
+  /** Requests per address the public app answers in each window (CERTLEDGER_PUBLIC_RATE_LIMIT); none: no limit. */
+  publicRateLimit?: PublicRateLimit;
   /** Prometheus registry of this process (GET /metrics); absent in tests that do not ask for it. */
   metrics?: Metrics;
   /** CERTLEDGER_AUTOCERT_BLOCKLIST / _ALLOW: names autocert, certificate-if-needed and the domain queue refuse; none when absent. */

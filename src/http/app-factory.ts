@@ -35,5 +35,6 @@ export function appDepsFrom(container: DependencyContainer): AppDeps {
     adminToken: config.adminToken,
     autocertNames: config.autocertNames,
     metrics: container.isRegistered(TOKENS.Metrics) ? container.resolve(TOKENS.Metrics) : undefined,
+    publicRateLimit: config.publicRateLimit > 0 ? { limit: config.publicRateLimit, windowMs: 10_000 } : undefined,
   };
 }

@@ -166,6 +166,8 @@ const schema = z.object({
     return list as (typeof roles)[number][];
   }),
   CERTLEDGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Requests per client address per 10 s on the public listener (ACME answers, whoami); 0: no limit.
+  CERTLEDGER_PUBLIC_RATE_LIMIT: z.coerce.number({ error: 'CERTLEDGER_PUBLIC_RATE_LIMIT must be a number of requests' }).int().min(0).max(1_000_000).default(1000),
   // config.json's PEM fragments kept in memory (MiB); 0 turns the in-memory lookup off.
   CERTLEDGER_SERVED_CACHE_MB: z.coerce.number({ error: 'CERTLEDGER_SERVED_CACHE_MB must be a number of MiB' }).int().min(0).max(65_536).default(64),
   // The in-process renewal scheduler (projector role only); off unless asked for.
@@ -205,6 +207,8 @@ export type Config = {
   masterKeyPrevious?: string;
   roles: ('admin' | 'public' | 'projector')[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Requests per client address per 10 s on the public app (CERTLEDGER_PUBLIC_RATE_LIMIT); 0: none. */
+  publicRateLimit: number;
   /** MiB of config.json fragments the served index keeps (CERTLEDGER_SERVED_CACHE_MB); 0: no in-memory lookup. */
   servedCacheMb: number;
   /** Run renewals periodically in this process (projector role only). */
@@ -247,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyPrevious: e.CERTLEDGER_MASTER_KEY_PREVIOUS,
     roles: e.CERTLEDGER_ROLES,
     logLevel: e.CERTLEDGER_LOG_LEVEL,
+    publicRateLimit: e.CERTLEDGER_PUBLIC_RATE_LIMIT,
     servedCacheMb: e.CERTLEDGER_SERVED_CACHE_MB,
     renewalScheduler: e.CERTLEDGER_RENEWAL_SCHEDULER === 'on',
     dnsProvider: e.CERTLEDGER_DNS_PROVIDER,
