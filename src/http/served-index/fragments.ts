@@ -31,10 +31,12 @@ type Shared = { text: string; buffer: Buffer };
 
 /**
  * `json` cut around each copy of the shared texts (the certificate's and the chain's escaped PEM,
- * each twice: alone and in the fullchain), which become one Buffer each; joined, the pieces are `json`.
+ * each twice: alone and in the fullchain), which become one Buffer each; joined, the pieces are
+ * `json`. The certificate's own pieces are views of one allocation of their exact size: small
+ * Buffers from Node's pool would each pin an 8 KiB slab for as long as the fragment lives.
  */
 function cut(json: string, shared: readonly Shared[]): Buffer[] {
-  const pieces: Buffer[] = [];
+  const spans: (string | Shared)[] = [];
   let from = 0;
   for (;;) {
     let next: { at: number; piece: Shared } | undefined;
@@ -43,12 +45,20 @@ function cut(json: string, shared: readonly Shared[]): Buffer[] {
       if (at >= 0 && (!next || at < next.at)) next = { at, piece };
     }
     if (!next) break;
-    if (next.at > from) pieces.push(Buffer.from(json.slice(from, next.at)));
-    pieces.push(next.piece.buffer);
+    if (next.at > from) spans.push(json.slice(from, next.at));
+    spans.push(next.piece);
     from = next.at + next.piece.text.length;
   }
-  pieces.push(Buffer.from(json.slice(from)));
-  return pieces;
+  spans.push(json.slice(from));
+  const own = spans.reduce((n, s) => (typeof s === 'string' ? n + Buffer.byteLength(s) : n), 0);
+  const block = Buffer.allocUnsafeSlow(own);
+  let at = 0;
+  return spans.map((span) => {
+    if (typeof span !== 'string') return span.buffer;
+    const length = block.write(span, at);
+    at += length;
+    return block.subarray(at - length, at);
+  });
 }
 
 const escaped = (pem: string): string => JSON.stringify(pem).slice(1, -1);
@@ -68,7 +78,7 @@ export function createFragmentCache(budgetBytes: number): FragmentCache {
     let buffer = chains.get(text);
     if (!buffer) {
       if (chains.size >= MAX_SHARED_CHAINS) chains.clear();
-      chains.set(text, (buffer = Buffer.from(text)));
+      chains.set(text, (buffer = Buffer.from(text, 'utf8')));
     }
     return [{ text, buffer }];
   };
@@ -79,8 +89,10 @@ export function createFragmentCache(budgetBytes: number): FragmentCache {
       const old = entries.get(key);
       if (old) evict(key, old);
       const chain = sharedChain(chainPem);
-      const certificate = escaped(certificatePem);
-      const pieces = cut(json, [{ text: certificate, buffer: Buffer.from(certificate) }, ...chain]);
+      const text = escaped(certificatePem);
+      const certificate = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+      certificate.write(text);
+      const pieces = cut(json, [{ text, buffer: certificate }, ...chain]);
       // The chain is counted once, in no entry (few chains, shared by many certificates).
       const own = [...new Set(pieces.filter((p) => p !== chain[0]?.buffer))].reduce((n, p) => n + p.length, 0);
       const entry: Fragment = { keyId, pieces, length: Buffer.byteLength(json), bytes: own + key.length + OVERHEAD_BYTES, hot: false };
