@@ -63,6 +63,13 @@ const statusOf = (error: CertledgerError): number => {
   return 500;
 };
 
+/** Which part of the request a parser refused: the body (body-parser's `entity.*` types, charsets), a path segment, else the request. */
+function clientErrorField(error: { type?: unknown; message?: unknown }): string {
+  if (typeof error.type === 'string' && /^(entity\.|encoding\.|charset\.|request\.)/.test(error.type)) return 'body';
+  if (error instanceof URIError || String(error.message).startsWith('Failed to decode param')) return 'path';
+  return 'request';
+}
+
 /** The one mapping from errors to HTTP. Bodies never carry stack traces or key material. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -85,12 +92,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     // express.json() and friends: malformed bodies are the client's fault.
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error('request failed', { method: req.method, path: req.path, error: String(error?.message ?? error) });
-    res.status(status).json({
-      result: 'error',
-      code: status === 500 ? 'internal_error' : 'bad_request',
-      message: status === 500 ? 'Internal error' : String(error?.message ?? 'Bad request'),
-    } satisfies ErrorBody);
+    if (status === 500) {
+      logger.error('request failed', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+      res.status(500).json({ result: 'error', code: 'internal_error', message: 'Internal error' } satisfies ErrorBody);
+      return;
+    }
+    const message = String(error?.message ?? 'Bad request');
+    res.status(status).json({ result: 'error', code: 'bad_request', message, form_errors: { [clientErrorField(error)]: message } } satisfies ErrorBody);
   };
 }
 

@@ -242,7 +242,7 @@ describe('nginx cache control with real nginx servers (pglite, Redis database 14
     servers.push(app);
     for (const res of [await fetch(`${app.url}${PREFIX}/api/nginx/cache-flush.json`, { method: 'POST' }), await fetch(`${app.url}${PREFIX}/api/nginx/status.json`)]) {
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual({ result: 'error', error: 'nginx is not enabled' });
+      expect(await json(res)).toEqual({ result: 'error', error: 'nginx is not enabled', code: 'not_enabled', message: 'nginx is not enabled (set CERTLEDGER_NGINX_SERVERS)' });
     }
     for (const res of [
       await fetch(`${app.url}/api/v1/nginx/cache-flush`, { method: 'POST' }),

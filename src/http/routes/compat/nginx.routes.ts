@@ -35,7 +35,7 @@ export function peterSslersNginxRoutes(deps: AppDeps): Router {
       res.json({ result: 'success', operations_event: { id: recorded.eventId }, servers_status: serversStatus(recorded.fanOut) });
     } catch (error) {
       if (!notEnabled(error)) throw error;
-      res.status(400).json({ result: 'error', error: 'nginx is not enabled' });
+      res.status(400).json({ result: 'error', error: 'nginx is not enabled', code: 'not_enabled', message: 'nginx is not enabled (set CERTLEDGER_NGINX_SERVERS)' });
     }
   });
   router.get('/api/nginx/status.json', async (_req, res) => {
@@ -43,7 +43,7 @@ export function peterSslersNginxRoutes(deps: AppDeps): Router {
       res.json({ result: 'success', servers_status: serversStatus(await nginxCacheStatus(nginxDeps(deps))) });
     } catch (error) {
       if (!notEnabled(error)) throw error;
-      res.status(400).json({ result: 'error', error: 'nginx is not enabled' });
+      res.status(400).json({ result: 'error', error: 'nginx is not enabled', code: 'not_enabled', message: 'nginx is not enabled (set CERTLEDGER_NGINX_SERVERS)' });
     }
   });
   return router;

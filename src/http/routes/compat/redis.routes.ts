@@ -19,7 +19,7 @@ export function peterSslersRedisRoutes(deps: AppDeps): Router {
       });
     } catch (error) {
       if (!(error instanceof RedisNotEnabledError)) throw error;
-      res.status(400).json({ result: 'error', error: 'redis is not enabled' });
+      res.status(400).json({ result: 'error', error: 'redis is not enabled', code: 'not_enabled', message: 'redis is not enabled (set REDIS_URL)' });
     }
   });
   return router;
