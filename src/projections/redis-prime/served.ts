@@ -8,23 +8,25 @@ export type ServedDeps = { db: Kysely<Database>; vault: KeyVault };
 
 /** A domain and the certificate it serves: the latest multi, else the latest single. */
 type ServedRow = { domain_name: string; certificate_id: string };
+/** A certificate with its selected chain. */
+type CertificateRow = { id: string; pem: string; private_key_id: string; chain_id: string | null };
 
 const latest = sql<string | null>`coalesce(d.certificate_latest_multi_id, d.certificate_latest_single_id)`;
 
-/**
- * The certificates of the rows (each with its selected chain), their chains and keys, read once
- * per certificate (not per domain: a certificate names 10 domains in the bench corpus), with one
- * shared PrimeCertificate per certificate. A row whose key is not readable (shredded) serves
- * nothing. Queries by id only: their plans do not hang on table statistics.
- */
-async function withPems(deps: ServedDeps, rows: readonly ServedRow[], served: Map<string, PrimeCertificate | null>): Promise<void> {
-  if (rows.length === 0) return;
-  const certificates = await deps.db
+const certificatesWithChain = (db: Kysely<Database>) =>
+  db
     .selectFrom('certificates as c')
     .leftJoin('certificate_chains as cc', (j) => j.onRef('cc.certificate_id', '=', 'c.id').on('cc.is_selected', '=', true))
-    .select(['c.id', 'c.pem', 'c.private_key_id', 'cc.ca_chain_id as chain_id'])
-    .where('c.id', 'in', [...new Set(rows.map((r) => r.certificate_id))])
-    .execute();
+    .select(['c.id', 'c.pem', 'c.private_key_id', 'cc.ca_chain_id as chain_id']);
+
+/**
+ * The chains and keys of the certificates, read once per certificate (not per domain: a
+ * certificate names 10 domains in the bench corpus), then one shared PrimeCertificate per
+ * certificate set for each of its rows. A certificate whose key is not readable (shredded)
+ * serves nothing.
+ */
+async function withPems(deps: ServedDeps, certificates: readonly CertificateRow[], rows: readonly ServedRow[], served: Map<string, PrimeCertificate | null>): Promise<void> {
+  if (certificates.length === 0) return;
   const chainIds = [...new Set(certificates.flatMap((c) => (c.chain_id ? [c.chain_id] : [])))];
   const [chains, keys] = await Promise.all([
     chainIds.length === 0 ? [] : deps.db.selectFrom('ca_chains').select(['id', 'pem']).where('id', 'in', chainIds).execute(),
@@ -54,19 +56,20 @@ async function withPems(deps: ServedDeps, rows: readonly ServedRow[], served: Ma
 /**
  * What nginx gets for each domain, as config.json serves it: the latest multi, else the latest
  * single (lua-resty-peter_sslers' order), with the selected chain; null for an unknown or inactive
- * domain, one with no certificate, or one whose key is not readable (shredded). A few queries and
- * one vault read for the whole batch: the full prime and the projection rewrite thousands at a time.
+ * domain, one with no certificate, or one whose key is not readable (shredded). One query, then
+ * the chains and the vault: the projection's batches wait for this between an append and Redis.
  */
 export async function servedCertificates(deps: ServedDeps, domainNames: readonly string[]): Promise<Map<string, PrimeCertificate | null>> {
   const served = new Map<string, PrimeCertificate | null>(domainNames.map((name) => [name, null]));
   if (domainNames.length === 0) return served;
-  const rows = await deps.db
-    .selectFrom('domains as d')
-    .select(['d.domain_name', latest.as('certificate_id')])
+  const rows = await certificatesWithChain(deps.db)
+    .innerJoin('domains as d', (j) => j.on('c.id', '=', latest))
+    .select('d.domain_name')
     .where('d.domain_name', 'in', [...new Set(domainNames)])
     .where('d.is_active', '=', true)
     .execute();
-  await withPems(deps, rows.flatMap((r) => (r.certificate_id ? [{ domain_name: r.domain_name, certificate_id: r.certificate_id }] : [])), served);
+  const certificates = new Map(rows.map((r) => [r.id, r]));
+  await withPems(deps, [...certificates.values()], rows.map((r) => ({ domain_name: r.domain_name, certificate_id: r.id })), served);
   return served;
 }
 
@@ -84,6 +87,10 @@ export async function servedPage(deps: ServedDeps, after: string, limit: number)
     .execute();
   const names = page.map((row) => row.domain_name);
   const served = new Map<string, PrimeCertificate | null>(names.map((name) => [name, null]));
-  await withPems(deps, page.flatMap((r) => (r.is_active && r.certificate_id ? [{ domain_name: r.domain_name, certificate_id: r.certificate_id }] : [])), served);
+  const rows = page.flatMap((r) => (r.is_active && r.certificate_id ? [{ domain_name: r.domain_name, certificate_id: r.certificate_id }] : []));
+  // Certificates by id, a page's worth at a time: no join per domain, and no plan that hangs on
+  // table statistics (a join of the page started a parallel worker per page on a fresh database).
+  const certificates = rows.length === 0 ? [] : await certificatesWithChain(deps.db).where('c.id', 'in', [...new Set(rows.map((r) => r.certificate_id))]).execute();
+  await withPems(deps, certificates, rows, served);
   return { names, served };
 }
