@@ -17,7 +17,7 @@ export type ProjectionStatus = { name: string; version: number; position: bigint
 
 /** What the HTTP layer needs of the projections: read-your-writes and lag. */
 export type ProjectionsView = {
-  waitFor: (position: bigint, options?: { timeoutMs?: number }) => Promise<void>;
+  waitFor: (position: bigint, options?: { timeoutMs?: number; projections?: readonly string[] }) => Promise<void>;
   status: () => ProjectionStatus[] | Promise<ProjectionStatus[]>;
 };
 

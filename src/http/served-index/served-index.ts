@@ -4,6 +4,7 @@ import type { EventStore } from '../../infra/eventstore/port.js';
 import type { KeyVault } from '../../infra/key-vault/port.js';
 import type { Logger } from '../../infra/logger.js';
 import type { ProjectionsView } from '../app-deps.js';
+import { ProjectionTimeoutError } from '../../projections/wait-for-position.js';
 import { pemPayload, privateKeyPem } from '../queries/config-payload.js';
 import { createFragmentCache, type Fragment } from './fragments.js';
 import { changedDomainNames } from './changes.js';
@@ -78,6 +79,27 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
   const catalogPosition = (): bigint | undefined => {
     const all = deps.projections.status();
     return Array.isArray(all) ? all.find((p) => p.name === 'catalog')?.position : undefined;
+  };
+
+  // The catalog checkpoint as of its last advance, so a lookup compares two values instead of
+  // reading every projection's status. waitFor's waiters are woken inside the report itself, and
+  // this continuation runs before the next I/O callback: no request can see a report before it
+  // has been noted here. Undefined (not following) means nothing is served from memory.
+  let known: bigint | undefined;
+  const follow = async (): Promise<void> => {
+    while (timer) {
+      known = catalogPosition();
+      try {
+        await deps.projections.waitFor((known ?? 0n) + 1n, { projections: ['catalog'], timeoutMs: 5_000 });
+        if (timer) void sync(); // at once, not at the next tick of the interval
+      } catch (error) {
+        if (error instanceof ProjectionTimeoutError) continue;
+        known = undefined;
+        deps.logger.warn('served index cannot follow the catalog checkpoint; lookups read the database', { error: (error as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, settings.refreshIntervalMs));
+      }
+    }
+    known = undefined;
   };
 
   const keyState = (id: string, live: boolean): KeyState => {
@@ -211,16 +233,17 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
       if (timer) return;
       timer = setInterval(() => void sync(), settings.refreshIntervalMs);
       timer.unref();
+      void follow();
       void sync();
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
+      known = undefined;
       await running;
     },
     domain(key, isId) {
-      const at = catalogPosition();
-      if (position === undefined || at !== position) {
+      if (position === undefined || known !== position) {
         if (timer) void sync();
         return undefined;
       }
