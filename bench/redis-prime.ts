@@ -295,7 +295,7 @@ export async function runRedis(): Promise<BenchSection> {
       title: 'Redis prime',
       rows,
       notes: [
-        `Full prime: best of ${ROUNDS} rounds, each from an empty Redis database ${DB}; pages of ${PAGE.toLocaleString('en-US')} domains (one DB read + one vault batch + one pipeline per page).`,
+        `Full prime: best of ${ROUNDS} rounds, each from an empty Redis database ${DB}; pages of ${PAGE.toLocaleString('en-US')} domains (per page: the domains, their certificates by id, then their chains and the vault batch; one pipeline, two in flight while the next page is read).`,
         'Reference: the prime\'s own commands (queueDomains: one script call per ~100 domains, each certificate\'s PEMs sent once) for the same count and sizes from memory through ioredis (no DB, no decrypt) — the ratio is the prime\'s share of that limit. Details: CPU of the best round (this process, the Redis server from INFO cpu, the PostgreSQL backends of the corpus database from /proc), and the per-domain commands the script replaced (queueDomain: DEL+HSET per hash), also without the DEL and as raw RESP on one socket.',
         'The delay is measured on a fresh database with the prime runner woken by the store\'s append notification: from the notification of the upload\'s last append (its certificate) to the key read back by a second connection (1 ms polls).',
       ],
