@@ -36,13 +36,16 @@ let names = 0;
 export const uniqueName = (label: string) => `${label}-${Date.now().toString(36)}-${(names += 1)}-${process.pid}.example.test`;
 
 /** The public app on 127.0.0.1:httpPort, waiting while another test file holds the port. */
-export async function holdHttpPort(stack: OrderStack, timeoutMs = 240_000): Promise<() => Promise<void>> {
-  const app = createPublicApp(stack.deps);
+export const holdHttpPort = (stack: OrderStack, timeoutMs = 240_000): Promise<() => Promise<void>> =>
+  holdPort(createPublicApp(stack.deps), stack.pebble.ports.httpPort, timeoutMs);
+
+/** `app` on 127.0.0.1:`port`, waiting while another test file holds it; resolves to its closer. */
+export async function holdPort(app: ReturnType<typeof createPublicApp>, port: number, timeoutMs = 240_000): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(stack.pebble.ports.httpPort, '127.0.0.1');
+        const s = app.listen(port, '127.0.0.1');
         s.once('listening', () => resolve(s));
         s.once('error', reject);
       });
