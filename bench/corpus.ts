@@ -56,7 +56,7 @@ export type Corpus = {
   kind: CorpusKind;
   spec: CorpusSpec;
   domains: number;
-  /** Environment for `src/main.ts` serving this corpus (add listen addresses). */
+  /** Environment for the service (dist/main.js) serving this corpus (add listen addresses). */
   env: Record<string, string>;
   /** PGlite: the data folder (CERTLEDGER_DATA_DIR). PostgreSQL: the database URL. */
   location: string;

@@ -57,6 +57,9 @@ export async function isFresh() {
 /** Builds dist/ from src/; returns the build's duration, ms. */
 export async function build() {
   const t0 = performance.now();
+  // Signatures from before the build reads the sources: a file edited while it runs looks changed next time.
+  const before = new Map();
+  for (const file of [...(await sourceFiles('src')), ...EXTRA_INPUTS]) before.set(file, await signature(file).catch(() => 'gone'));
   const esbuild = await import('esbuild');
   const results = await Promise.all(Object.entries(ENTRIES).map(([name, source]) => esbuild.build({
     absWorkingDir: ROOT,
@@ -76,7 +79,7 @@ export async function build() {
   })));
   const inputs = new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)).filter((file) => !file.startsWith('node_modules/')));
   const stamp = {};
-  for (const file of [...inputs, ...EXTRA_INPUTS]) stamp[file] = await signature(file);
+  for (const file of [...inputs, ...EXTRA_INPUTS]) stamp[file] = before.get(file) ?? 'unknown';
   const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const put = async (file, contents) => {
     await mkdir(path.dirname(file), { recursive: true });
@@ -89,6 +92,12 @@ export async function build() {
   await put(STAMP, `${JSON.stringify(stamp, null, 1)}\n`);
   await removeStaleChunks(new Set(outputs.map((o) => o.path)));
   return performance.now() - t0;
+}
+
+async function sourceFiles(dir) {
+  const entries = await readdir(path.join(ROOT, dir), { withFileTypes: true });
+  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : [path.join(dir, e.name)])));
+  return nested.flat();
 }
 
 async function removeStaleChunks(current) {
