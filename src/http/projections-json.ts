@@ -21,8 +21,9 @@ export function rebuildJson(outcome: RebuildOutcome) {
 export function rebuildsJson(outcomes: readonly RebuildOutcome[]) {
   const sqlRuns = outcomes.filter((o) => o.kind === 'sql');
   const events = sqlRuns.reduce((n, o) => n + o.events, 0);
-  const elapsedMs = outcomes.reduce((n, o) => n + o.elapsedMs, 0);
-  const sqlMs = sqlRuns.reduce((n, o) => n + o.elapsedMs, 0);
+  // The SQL projections of one run are rebuilt together from one start: their time is the longest one.
+  const sqlMs = sqlRuns.reduce((n, o) => Math.max(n, o.elapsedMs), 0);
+  const elapsedMs = outcomes.reduce((n, o) => n + (o.kind === 'sql' ? 0 : o.elapsedMs), sqlMs);
   return {
     results: outcomes.map(rebuildJson),
     events,

@@ -69,8 +69,10 @@ export async function runRebuilds(deps: RebuildDeps, names: readonly string[], o
       if (!projection) throw new NotFoundError(`unknown projection ${names[at]}`);
       group.push(projection);
     }
+    // One read for the group: one progress (each projection reports the same position).
+    const label = group.map((p) => p.name).join(', ');
     const results = await rebuildTogether(deps, group, {
-      onProgress: (p: RebuildProgress) => onTick?.({ name: p.projection, done: Number(p.position), total: Number(p.head) }),
+      onProgress: (p: RebuildProgress) => onTick?.({ name: label, done: Number(p.position), total: Number(p.head) }),
     });
     outcomes.push(...results.map((result) => ({ kind: 'sql' as const, ...result })));
   }
