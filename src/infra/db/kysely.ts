@@ -34,6 +34,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
+      // A server that does not answer fails the request (503) instead of holding it.
+      connectionTimeoutMillis: 5_000,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -41,6 +43,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     });
     // A dropped idle connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // Nor one dropped while checked out between two queries (pg emits 'error' with no listener
+    // then): the next query on it fails, the caller answers 503, and the pool discards it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
