@@ -12,7 +12,14 @@ export const freePort = () => new Promise<number>((resolve) => {
   });
 });
 
-export type ServiceProcess = { admin: string; public: string; logs: () => string; stop: () => Promise<void> };
+export type ServiceProcess = {
+  admin: string;
+  public: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+  /** SIGKILL: no shutdown handler runs, as in a crash or an OOM kill. */
+  kill: () => Promise<void>;
+};
 
 /** The service as `npm start` runs it (every role), in its own process with only PATH and `env`; resolves once /readyz is 200. */
 export async function startServiceProcess(env: Record<string, string>, cwd: string): Promise<ServiceProcess> {
@@ -28,12 +35,13 @@ export async function startServiceProcess(env: Record<string, string>, cwd: stri
   child.stdout!.on('data', (d) => (logs += d));
   child.stderr!.on('data', (d) => (logs += d));
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => {
+  const signal = (name: NodeJS.Signals) => async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(name);
       await exited;
     }
   };
+  const stop = signal('SIGTERM');
   const admin = `http://127.0.0.1:${adminPort}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null || i > 600) {
@@ -45,5 +53,5 @@ export async function startServiceProcess(env: Record<string, string>, cwd: stri
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { admin, public: `http://127.0.0.1:${publicPort}`, logs: () => logs, stop };
+  return { admin, public: `http://127.0.0.1:${publicPort}`, logs: () => logs, stop, kill: signal('SIGKILL') };
 }
