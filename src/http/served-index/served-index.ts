@@ -4,10 +4,11 @@ import type { EventStore } from '../../infra/eventstore/port.js';
 import type { KeyVault } from '../../infra/key-vault/port.js';
 import type { Logger } from '../../infra/logger.js';
 import type { ProjectionsView } from '../app-deps.js';
-import { ProjectionTimeoutError } from '../../projections/wait-for-position.js';
 import { pemPayload, privateKeyPem } from '../queries/config-payload.js';
 import { createFragmentCache, type Fragment } from './fragments.js';
+import { catalogPosition, followCatalog } from './catalog-follower.js';
 import { changedDomainNames } from './changes.js';
+import { shredFirst } from './shred-first-vault.js';
 import { certificatePems, domainPage, domainsNamed, type CertificateRow, type DomainRow } from './rows.js';
 
 /** Shared by every certificate using the key: a shred marks it dead once for all of them. */
@@ -75,32 +76,8 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
   let failing = false;
   const counts = { fullLoads: 0, refreshes: 0 };
   const filling = new Map<string, Promise<Fragment | null>>();
-
-  const catalogPosition = (): bigint | undefined => {
-    const all = deps.projections.status();
-    return Array.isArray(all) ? all.find((p) => p.name === 'catalog')?.position : undefined;
-  };
-
-  // The catalog checkpoint as of its last advance, so a lookup compares two values instead of
-  // reading every projection's status. waitFor's waiters are woken inside the report itself, and
-  // this continuation runs before the next I/O callback: no request can see a report before it
-  // has been noted here. Undefined (not following) means nothing is served from memory.
-  let known: bigint | undefined;
-  const follow = async (): Promise<void> => {
-    while (timer) {
-      known = catalogPosition();
-      try {
-        await deps.projections.waitFor((known ?? 0n) + 1n, { projections: ['catalog'], timeoutMs: 5_000 });
-        if (timer) void sync(); // at once, not at the next tick of the interval
-      } catch (error) {
-        if (error instanceof ProjectionTimeoutError) continue;
-        known = undefined;
-        deps.logger.warn('served index cannot follow the catalog checkpoint; lookups read the database', { error: (error as Error).message });
-        await new Promise((resolve) => setTimeout(resolve, settings.refreshIntervalMs));
-      }
-    }
-    known = undefined;
-  };
+  // An advance starts the refresh at once, not at the next tick of the interval.
+  const follower = followCatalog(deps.projections, () => void sync(), deps.logger, settings.refreshIntervalMs);
 
   const keyState = (id: string, live: boolean): KeyState => {
     let state = keys.get(id);
@@ -169,7 +146,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
   // loop goes round again for the events of that advance.
   const run = async (): Promise<void> => {
     for (;;) {
-      const to = catalogPosition();
+      const to = catalogPosition(deps.projections);
       // 0: the runner has not read its checkpoint yet (or nothing was ever written).
       if (to === undefined || to === 0n || timer === undefined) return;
       if (fullNeeded || position === undefined || to < position) await fullLoad(to);
@@ -216,34 +193,22 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
     fragments.dropKey(keyId);
   };
 
-  const vault: KeyVault = {
-    put: (id, der) => deps.vault.put(id, der),
-    get: (id) => deps.vault.get(id),
-    getMany: (ids) => deps.vault.getMany(ids),
-    has: (id) => deps.vault.has(id),
-    // Dead in memory before the vault commits: no lookup serves the key after shred resolves.
-    shred: async (id) => {
-      shred(id);
-      await deps.vault.shred(id);
-    },
-  };
-
   return {
     start() {
       if (timer) return;
       timer = setInterval(() => void sync(), settings.refreshIntervalMs);
       timer.unref();
-      void follow();
+      follower.start();
       void sync();
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      known = undefined;
+      follower.stop();
       await running;
     },
     domain(key, isId) {
-      if (position === undefined || known !== position) {
+      if (position === undefined || follower.position() !== position) {
         if (timer) void sync();
         return undefined;
       }
@@ -272,7 +237,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
         return filled;
       });
     },
-    vault,
+    vault: shredFirst(deps.vault, shred),
     sync,
     invalidate() {
       generation += 1;
