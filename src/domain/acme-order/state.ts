@@ -91,6 +91,8 @@ export function evolve(state: AcmeOrderState, event: AcmeOrderEvent): AcmeOrderS
       return withOrder(state, (o) => ({
         ...o, status: event.data.status, expires: event.data.expires, authorizationUrls: event.data.authorizationUrls,
         finalizeUrl: event.data.finalizeUrl, certificateUrl: event.data.certificateUrl, error: event.data.error,
+        // The CA's answer settles a finalize whose own answer was lost (steps.ts finalizeOutcomeUnknown).
+        lastFailure: o.lastFailure?.step === 'finalize' && o.lastFailure.problem === null ? null : o.lastFailure,
       }));
     case 'AcmeAuthorizationSynced':
       return withOrder(state, (o) => {

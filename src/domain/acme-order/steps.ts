@@ -41,6 +41,9 @@ export function authorizationsToAnswer(order: OrderView): AuthorizationView[] {
   });
 }
 
+/** The last finalize failed without an answer from the CA (connection lost, timeout): it may have happened. */
+export const finalizeOutcomeUnknown = (order: OrderView): boolean => order.lastFailure?.step === 'finalize' && order.lastFailure.problem === null;
+
 /** certledger's pick when the caller names no step. */
 export function nextStep(order: OrderView): NextStep {
   if (isOrderOver(order)) return 'failed';
@@ -51,7 +54,8 @@ export function nextStep(order: OrderView): NextStep {
       if (unfetchedAuthorizationUrls(order).length > 0) return 'fetch-authorizations';
       return authorizationsToAnswer(order).length > 0 ? 'answer-challenge' : 'sync-order';
     case 'ready':
-      return 'finalize';
+      // A finalize that got no answer may have been applied: ask the CA before sending it again.
+      return finalizeOutcomeUnknown(order) ? 'sync-order' : 'finalize';
     case 'processing':
       return 'sync-order';
     case 'valid':
