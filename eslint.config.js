@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'coverage/**', '.scratch/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'coverage/**', '.scratch/**', 'dist/**', 'bench/.cache/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -21,8 +21,13 @@ export type ServiceProcess = {
   kill: () => Promise<void>;
 };
 
-/** The service as `npm start` runs it (every role), in its own process with only PATH and `env`; resolves once /readyz is 200. */
+/**
+ * The service as `npm start` runs it, in its own process with only PATH and `env`; resolves once
+ * /readyz is 200, or — for a process without the admin role, which listens on nothing — once it
+ * logs that its runtime is ready.
+ */
 export async function startServiceProcess(env: Record<string, string>, cwd: string): Promise<ServiceProcess> {
+  const listens = env.CERTLEDGER_ROLES === undefined || env.CERTLEDGER_ROLES.split(',').includes('admin');
   const [adminPort, publicPort] = [await freePort(), await freePort()];
   // npm start's prestart: dist/ rebuilt when a source changed.
   await ensureBuilt();
@@ -48,8 +53,9 @@ export async function startServiceProcess(env: Record<string, string>, cwd: stri
       await stop();
       throw new Error(`the service did not start: ${logs}`);
     }
+    if (!listens && logs.includes('"message":"runtime ready"')) break;
     try {
-      if ((await fetch(`${admin}/readyz`)).status === 200) break;
+      if (listens && (await fetch(`${admin}/readyz`)).status === 200) break;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
