@@ -23,6 +23,7 @@ import { domainRoutes } from './routes/domains.routes.js';
 import { eventsRoutes } from './routes/events.routes.js';
 import { lifecycleRoutes } from './routes/lifecycle.routes.js';
 import { nginxRoutes } from './routes/nginx.routes.js';
+import { openApiRoutes } from './routes/openapi.routes.js';
 import { projectionRebuildRoutes } from './routes/projections.routes.js';
 import { redisRoutes } from './routes/redis.routes.js';
 import { renewalRoutes } from './routes/renewal.routes.js';
@@ -66,6 +67,7 @@ export function createAdminApp(deps: AppDeps): Express {
   api.use(sitesRoutes(deps));
   api.use(projectionRoutes(deps));
   api.use(projectionRebuildRoutes(deps));
+  api.use(openApiRoutes());
   app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
