@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../domain/shared/errors.js';
 import { AcmeDirectoryError, AcmeProblem, AcmeRateLimitedError, AcmeTransportError, type AcmeProblemJson } from '../infra/acme/index.js';
+import { isDatabaseUnavailable } from '../infra/db/unavailable.js';
 import type { Logger } from '../infra/logger.js';
 import { RateLimitedError } from '../commands/acme-order/rate-limit.js';
 
@@ -63,19 +64,6 @@ const statusOf = (error: CertledgerError): number => {
   return 500;
 };
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-
-/**
- * The database went away under the request (connection refused or dropped, server shutting down,
- * SQLSTATE class 08 / 57P0x): a 503 the caller may retry, not an internal error. A transaction cut
- * off this way is rolled back by PostgreSQL, so the request changed nothing.
- */
-function isDatabaseUnavailable(error: { code?: unknown; message?: unknown } | undefined): boolean {
-  const code = typeof error?.code === 'string' ? error.code : '';
-  if (CONNECTION_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(String(error?.message ?? ''));
-}
-
 /** Which part of the request a parser refused: the body (body-parser's `entity.*` types, charsets), a path segment, else the request. */
 function clientErrorField(error: { type?: unknown; message?: unknown }): string {
   if (typeof error.type === 'string' && /^(entity\.|encoding\.|charset\.|request\.)/.test(error.type)) return 'body';
@@ -97,16 +85,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(statusOf(error)).json(body);
       return;
     }
-    if (isDatabaseUnavailable(error)) {
-      logger.warn('database unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
-      res.set('Retry-After', '5');
-      res.status(503).json({ result: 'error', code: 'database_unavailable', message: `The database is unavailable (${String(error?.message ?? error)}); nothing was changed by this request, retry it later` } satisfies ErrorBody);
-      return;
-    }
     const acme = acmeError(error);
     if (acme) {
       if (acme.retryAfter !== undefined) res.set('Retry-After', String(acme.retryAfter));
       res.status(acme.status).json(acme.body);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn('database unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+      res.set('Retry-After', '5');
+      res.status(503).json({ result: 'error', code: 'database_unavailable', message: `The database is unavailable (${String(error?.message ?? error)}); nothing was changed by this request, retry it later` } satisfies ErrorBody);
       return;
     }
     // express.json() and friends: malformed bodies are the client's fault.

@@ -42,7 +42,7 @@ export type FaultProxy = {
   directoryUrl: string;
   caPem: string;
   faults: Fault[];
-  /** Requests Pebble received, by step and method (`POST newOrder`). */
+  /** Requests Pebble received, by step and method (`POST newOrder`); those it refused for their nonce apart (`POST newOrder (badNonce)`). */
   upstream: Map<string, number>;
   /** Faults that fired, in order. */
   fired: string[];
@@ -108,7 +108,10 @@ export async function startFaultProxy(pebble: PebbleCoordinates): Promise<FaultP
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !HOP.includes(name)) headers[name] = value;
     const answer = await request(new URL(path, upstreamBase), { method: method as 'GET', headers, body: body.length > 0 ? body : undefined, dispatcher });
     const answerBody = Buffer.from(await answer.body.arrayBuffer());
-    proxy.upstream.set(`${method} ${step}`, (proxy.upstream.get(`${method} ${step}`) ?? 0) + 1);
+    // Pebble refuses some nonces on purpose (PEBBLE_WFE_NONCEREJECT); such a POST did nothing and is sent again.
+    const refusedNonce = answer.statusCode === 400 && answerBody.includes('urn:ietf:params:acme:error:badNonce');
+    const key = `${method} ${step}${refusedNonce ? ' (badNonce)' : ''}`;
+    proxy.upstream.set(key, (proxy.upstream.get(key) ?? 0) + 1);
     const after = take(step, method, 'after');
     const nonce = typeof answer.headers['replay-nonce'] === 'string' ? answer.headers['replay-nonce'] : undefined;
     if (after && await act(res, after, nonce)) return;

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { markPoolConnectError } from './unavailable.js';
 
 const INT8_OID = 20;
 /**
@@ -46,6 +47,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // Nor one dropped while checked out between two queries (pg emits 'error' with no listener
     // then): the next query on it fails, the caller answers 503, and the pool discards it.
     pool.on('connect', (client) => client.on('error', () => undefined));
+    // Tagged so the HTTP layer answers 503 "database unavailable" and not some other peer's outage.
+    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    pool.connect = (async () => connect().catch((error: unknown) => { throw markPoolConnectError(error); })) as typeof pool.connect;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
