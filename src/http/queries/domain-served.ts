@@ -11,14 +11,17 @@ export type DomainServed = { domain: DomainRecord; single: ServedRecord | null; 
 // states in one round trip, written once as SQL (no per-request query building). The same joins
 // as findDomain + findCertificateRecord, so both answer alike. Each certificate is a LATERAL
 // subquery: one flat 9-table join cost PostgreSQL ~3x more (its planner searches join orders).
-const served = (p: string, column: string) => `left join lateral (
-    select c.id, c.pem, c.private_key_id as key_id, ch.id as chain_id, ch.pem as chain_pem,
-      (k.shredded_at is null and k.wrapped_data_key is not null) as key_live
+/** The certificate `d.<column>` names, as `<p>`: c (certificate), ch (its selected chain), k (its key's vault entry); `select` picks from them. */
+export const servedJoin = (p: string, column: string, select: string) => `left join lateral (
+    select ${select}
     from certificates c
     left join certificate_chains cc on cc.certificate_id = c.id and cc.is_selected
     left join ca_chains ch on ch.id = cc.ca_chain_id
     left join key_vault k on k.private_key_id = c.private_key_id
     where c.id = d.${column} limit 1) ${p} on true`;
+export const KEY_LIVE = '(k.shredded_at is null and k.wrapped_data_key is not null) as key_live';
+const served = (p: string, column: string) =>
+  servedJoin(p, column, `c.id, c.pem, c.private_key_id as key_id, ch.id as chain_id, ch.pem as chain_pem, ${KEY_LIVE}`);
 const columns = (p: string) =>
   `${p}.id as ${p}_id, ${p}.pem as ${p}_pem, ${p}.key_id as ${p}_key_id, ${p}.chain_id as ${p}_chain_id, ${p}.chain_pem as ${p}_chain_pem, ${p}.key_live as ${p}_key_live`;
 const query = (where: string) => `select d.id, d.domain_name, d.certificate_latest_single_id, d.certificate_latest_multi_id, d.is_active,

@@ -1,22 +1,17 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../../infra/db/schema.js';
+import { KEY_LIVE, servedJoin } from '../queries/domain-served.js';
 
 /** What the index keeps of one certificate a domain points at: ids and key liveness, no PEM. */
 export type CertificateRow = { id: string; keyId: string; chainId: string; keyLive: boolean };
 
 export type DomainRow = { id: string; name: string; active: boolean; single: CertificateRow | null; multi: CertificateRow | null };
 
-// The same joins and null rules as queries/domain-served.ts (so both paths answer alike), without
+// The same joins (servedJoin) and null rules as queries/domain-served.ts, so both paths answer alike, without
 // the PEMs: 100,000 domains point at far fewer certificates, whose PEMs live in the fragment cache.
 // A chain with an empty PEM counts as no chain there, so its id is dropped here too.
-const served = (p: string, column: string) => `left join lateral (
-    select c.id, c.private_key_id as key_id, case when ch.pem <> '' then ch.id end as chain_id,
-      (k.shredded_at is null and k.wrapped_data_key is not null) as key_live
-    from certificates c
-    left join certificate_chains cc on cc.certificate_id = c.id and cc.is_selected
-    left join ca_chains ch on ch.id = cc.ca_chain_id
-    left join key_vault k on k.private_key_id = c.private_key_id
-    where c.id = d.${column} limit 1) ${p} on true`;
+const served = (p: string, column: string) =>
+  servedJoin(p, column, `c.id, c.private_key_id as key_id, case when ch.pem <> '' then ch.id end as chain_id, ${KEY_LIVE}`);
 const SELECT = `select d.id, d.domain_name, d.is_active,
   s.id as s_id, s.key_id as s_key_id, s.chain_id as s_chain_id, s.key_live as s_key_live,
   m.id as m_id, m.key_id as m_key_id, m.chain_id as m_chain_id, m.key_live as m_key_live
