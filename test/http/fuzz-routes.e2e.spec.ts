@@ -80,4 +80,10 @@ describe('every admin route under random input (fast-check)', () => {
     console.log(`fuzzed ${routes.length} routes with ${requests} requests: ${problems.length} problems`);
     expect([...new Set(problems)].slice(0, 40)).toEqual([]);
   }, 600_000);
+
+  it('names a field called __proto__ like any other (found by the fuzz: it was lost to the prototype)', async () => {
+    const res = await fetch(`${stack.admin.url}/api/v1/events?__proto__=x`);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(await res.text())).toMatchObject({ form_errors: { ['__proto__']: 'unknown field' } });
+  });
 });

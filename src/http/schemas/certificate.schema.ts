@@ -55,14 +55,15 @@ export type CertificateListQuery = z.infer<typeof listQuery>;
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
+  // A Map, not an object literal: a field named `__proto__` must stay a field.
+  const fields = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] = 'unknown field';
+      for (const key of issue.keys) fields.set(key, 'unknown field');
       continue;
     }
     const name = issue.path.map(String).join('.') || '_form';
-    fields[name] ??= issue.message;
+    if (!fields.has(name)) fields.set(name, issue.message);
   }
-  throw new ValidationError(fields);
+  throw new ValidationError(Object.fromEntries(fields));
 }

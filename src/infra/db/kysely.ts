@@ -48,8 +48,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // then): the next query on it fails, the caller answers 503, and the pool discards it.
     pool.on('connect', (client) => client.on('error', () => undefined));
     // Tagged so the HTTP layer answers 503 "database unavailable" and not some other peer's outage.
-    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-    pool.connect = (async () => connect().catch((error: unknown) => { throw markPoolConnectError(error); })) as typeof pool.connect;
+    // pg's own pool.query() connects with a callback: both forms go through.
+    type Done = (error: Error | undefined, client?: pg.PoolClient, release?: (error?: Error) => void) => void;
+    const connect = pool.connect.bind(pool) as (callback?: Done) => Promise<pg.PoolClient> | undefined;
+    pool.connect = ((callback?: Done) => (callback
+      ? connect((error, client, release) => callback(error ? markPoolConnectError(error) as Error : error, client, release))
+      : connect()!.catch((error: unknown) => { throw markPoolConnectError(error); }))) as typeof pool.connect;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
