@@ -76,17 +76,25 @@ function parse(url: string, route: string): Ask | undefined {
   return ask;
 }
 
-/** The route's own lookup rule: an id as given (lower-cased), else the normalised name; a stored name is its own normal form. */
-function find(index: ServedIndex, key: string): DomainEntry | undefined {
+/**
+ * The route's own lookup rule: an id as given (lower-cased), else the normalised name; a stored
+ * name is its own normal form. null: no such domain (the index is current); undefined: ask Express.
+ */
+function find(index: ServedIndex, key: string): DomainEntry | null | undefined {
   if (isId(key)) return index.domain(key.toLowerCase(), true);
   const exact = index.domain(key, false);
-  if (exact) return exact;
+  if (exact !== null) return exact;
+  let normal: string;
   try {
-    return index.domain(normaliseDomainName(key), false);
+    normal = normaliseDomainName(key);
   } catch {
     return undefined; // Express answers the 400
   }
+  return normal === key ? null : index.domain(normal, false);
 }
+
+/** The route's 404, byte for byte: an unknown SNI name costs no database read. */
+const NOT_FOUND = Buffer.from(JSON.stringify({ result: 'error', code: 'not_found', message: 'Domain not found' }));
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -157,6 +165,12 @@ export function createFastLookup(deps: AppDeps, index: ServedIndex, express: Req
 
   const serve = (req: IncomingMessage, res: ServerResponse, ask: Ask): void => {
     const entry = find(index, ask.key);
+    if (entry === null) {
+      res.writeHead(404, { 'X-Peter-SSLers': 'admin', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': NOT_FOUND.length });
+      res.end(NOT_FOUND);
+      counts.fast += 1;
+      return;
+    }
     if (!entry) return pass(req, res);
     // The recents stay recorded while a domain is inactive; they are only not handed out.
     const single = part(entry.active ? entry.single : null, ask.idOnly);

@@ -38,9 +38,10 @@ export type ServedIndex = {
   stop: () => Promise<void>;
   /**
    * The domain by normalised name or lower-case id, only while the index is at the catalog's
-   * current position; undefined means "ask the database" (stale, loading, unknown).
+   * current position; null: the catalog has no such domain (the index is current and whole);
+   * undefined means "ask the database" (stale, loading).
    */
-  domain: (key: string, byId: boolean) => DomainEntry | undefined;
+  domain: (key: string, byId: boolean) => DomainEntry | null | undefined;
   /** The certificate's `C` JSON with PEMs: from memory, else read once; null when it cannot be served from memory. */
   fragment: (certificate: ServedCertificate) => Fragment | Promise<Fragment | null>;
   /** The vault in front of which the index sits: its shred drops the key from memory first. */
@@ -212,7 +213,7 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
         if (timer) void sync();
         return undefined;
       }
-      return (isId ? byId : byName).get(key);
+      return (isId ? byId : byName).get(key) ?? null;
     },
     fragment(certificate) {
       const held = certificate.fragment;
