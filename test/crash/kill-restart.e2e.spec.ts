@@ -3,11 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/infra/db/kysely.js';
 import { dumpReadTables } from '../projections/rebuild-support.js';
 import { form } from '../support/app.js';
 import { openTestDatabase } from '../support/db.js';
+import { connectPebble } from '../support/pebble.js';
 import { createCa, issueLeaf, type TestCa } from '../support/pki.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service.js';
 
@@ -18,7 +19,7 @@ const PREFIX = '/.well-known/peter_sslers';
 type Acked = { certificateId: string; name: string; deactivated: boolean; deactivating?: boolean };
 
 /**
- * SIGKILL at random moments while uploads and marks are in flight, then restart, KILLS times.
+ * SIGKILL at random moments while uploads, marks and ACME orders (Pebble, dns-01) are in flight, then restart, KILLS times.
  * What the caller was told succeeded must be there exactly once; the read models must converge;
  * at the end a rebuild of every projection must equal the live tables.
  */
@@ -28,13 +29,28 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
   let env: Record<string, string>;
   let ca: TestCa;
   let service: ServiceProcess | undefined;
+  let accountId: string;
 
   beforeAll(async () => {
     handle = await openTestDatabase('postgres');
     dir = await mkdtemp(path.join(tmpdir(), 'certledger-crash-'));
-    env = { DATABASE_URL: (handle.pool!.options as { connectionString: string }).connectionString, CERTLEDGER_MASTER_KEY: randomBytes(32).toString('hex') };
+    const pebble = connectPebble(inject('pebble'));
+    env = {
+      DATABASE_URL: (handle.pool!.options as { connectionString: string }).connectionString,
+      CERTLEDGER_MASTER_KEY: randomBytes(32).toString('hex'),
+      CERTLEDGER_DNS_PROVIDER: JSON.stringify({ kind: 'challtestsrv', managementUrl: pebble.challtestsrvUrl, dnsServer: `127.0.0.1:${pebble.ports.dns}` }),
+    };
     ca = await createCa();
-  });
+    // An ACME server and account, set up before the kills begin.
+    const first = await startServiceProcess(env, dir);
+    try {
+      const post = (route: string, body: unknown) => fetch(`${first.admin}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/v1/acme-servers', { directory_url: pebble.directoryUrl, ca_bundle_pem: pebble.caPem, is_default: true })).status).toBe(201);
+      accountId = ((await (await post('/api/v1/acme-accounts', {})).json()) as { acme_account: { id: string } }).acme_account.id;
+    } finally {
+      await first.stop();
+    }
+  }, 120_000);
   afterAll(async () => {
     await service?.stop();
     await handle?.close();
@@ -46,6 +62,7 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
 
   it('loses no acknowledged command, repeats none, and converges after every restart', async () => {
     const acked: Acked[] = [];
+    const orders: { orderId: string; name: string; certificateId: string }[] = [];
     let sent = 0;
     let failedInFlight = 0;
     const startMs: number[] = [];
@@ -60,6 +77,11 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
       const rows = await handle.db.selectFrom('certificates').select(['id', 'is_active']).execute();
       const byId = new Map(rows.map((r) => [r.id, r.is_active]));
       for (const a of acked) if (!a.deactivating) expect(byId.get(a.certificateId), `${a.name} active`).toBe(!a.deactivated);
+      // An order answered valid has its certificate, downloaded once, and the order's read model says so.
+      for (const o of orders) {
+        expect(await count('AcmeCertificateDownloaded', o.certificateId), o.name).toBe(1);
+        expect(byId.get(o.certificateId), `${o.name} issued`).toBe(true);
+      }
 
       const until = performance.now() + randomInt(150, 2_000);
       const worker = async () => {
@@ -67,7 +89,14 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
           const target = acked.length > 0 && randomInt(4) === 0 ? acked[randomInt(acked.length)]! : undefined;
           sent += 1;
           try {
-            if (target && !target.deactivated) {
+            if (randomInt(6) === 0) {
+              const name = `o${round}-${sent}-${randomBytes(3).toString('hex')}.crash.test`;
+              const res = await fetch(`${live.admin}/api/v1/acme-orders`, {
+                method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account_id: accountId, domain_names_dns01: [name], process: 'all' }),
+              });
+              const body = (await res.json()) as { order?: { id: string; status: string; certificate_id?: string | null } };
+              if (res.status === 201 && body.order?.status === 'valid') orders.push({ orderId: body.order.id, name, certificateId: body.order.certificate_id! });
+            } else if (target && !target.deactivated) {
               target.deactivating = true;
               const res = await fetch(`${live.admin}/api/v1/certificates/${target.certificateId}/deactivate`, {
                 method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: `crash round ${round}` }),
@@ -96,6 +125,7 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
 
     service = await startServiceProcess(env, dir);
     for (const a of acked) expect(await count('CertificateImported', a.certificateId), a.name).toBe(1);
+    for (const o of orders) expect(await count('AcmeCertificateDownloaded', o.certificateId), o.name).toBe(1);
     const duplicates = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1) d`.execute(handle.db);
     expect(Number(duplicates.rows[0]!.n)).toBe(0);
     // Every import that reached the log has its key in the vault (the key is stored before the events).
@@ -104,13 +134,29 @@ describe(`crash and restart: ${KILLS} SIGKILLs under load (PostgreSQL)`, () => {
          AND NOT EXISTS (SELECT 1 FROM key_vault k WHERE k.private_key_id = e.data->>'privateKeyId' AND k.wrapped_data_key IS NOT NULL)`.execute(handle.db);
     expect(Number(keyless.rows[0]!.n)).toBe(0);
 
+    // Every order a kill interrupted, at whatever step, is carried on by the operator's next steps: none stays stuck.
+    const listed = (await (await fetch(`${service.admin}/api/v1/acme-orders?limit=500`)).json()) as { items: { id: string; status: string; certificate_id: string | null }[] };
+    let resumed = 0;
+    const ends: string[] = [];
+    for (const o of listed.items) {
+      let next = o.status === 'valid' && o.certificate_id ? 'done' : 'resume';
+      for (let i = 0; next !== 'done' && next !== 'failed' && i < 12; i++) {
+        const res = await fetch(`${service.admin}/api/v1/acme-orders/${o.id}/process`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        next = ((await res.json()) as { next_step?: string }).next_step ?? 'failed';
+        if (i === 0) resumed += 1;
+      }
+      ends.push(next);
+    }
+    expect(ends.filter((e) => e !== 'done' && e !== 'failed')).toEqual([]);
+    expect(listed.items.length).toBeGreaterThan(0);
+
     const live = await dumpReadTables(handle.db);
     const rebuilt = await fetch(`${service.admin}/api/v1/projections/all/rebuild`, { method: 'POST' });
     expect(rebuilt.status, await rebuilt.clone().text()).toBe(200);
     expect(await dumpReadTables(handle.db)).toEqual(live);
 
     const sorted = [...startMs].sort((x, y) => x - y);
-    console.log(`crash harness: ${KILLS} SIGKILLs, ${sent} commands sent, ${acked.length} uploads acknowledged (${acked.filter((a) => a.deactivated).length} then deactivated), ${failedInFlight} cut off by a kill; every acknowledged one found once; restart to ready p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; rebuild equals live tables`);
+    console.log(`crash harness: ${KILLS} SIGKILLs, ${sent} commands sent, ${acked.length} uploads acknowledged (${acked.filter((a) => a.deactivated).length} then deactivated), ${orders.length} ACME orders answered valid, ${resumed} interrupted orders resumed (${ends.filter((e) => e === 'done').length} of ${ends.length} orders done, ${ends.filter((e) => e === 'failed').length} failed with the reason recorded), ${failedInFlight} cut off by a kill; every acknowledged one found once; restart to ready p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; rebuild equals live tables`);
     expect(acked.length).toBeGreaterThan(KILLS);
     expect(failedInFlight).toBeGreaterThan(0);
   }, 900_000);
