@@ -123,6 +123,36 @@ describe('the served index at its edges (postgres)', () => {
     expect(fast.lookup.counts.fast).toBe(before + 1);
   });
 
+  it('while a full load is still reading pages, an unknown name goes to the database, not to a 404', async () => {
+    const id = await upload(['late-page.edges.test']);
+    const held: (() => void)[] = [];
+    let shut = false;
+    let pages = 0;
+    const gate: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        // The first page goes through; the second waits (and only it): the index is at the checkpoint but not whole.
+        if (shut && (pages += 1) === 2) await new Promise<void>((resolve) => held.push(resolve));
+        return args.result;
+      },
+    };
+    shut = true;
+    const fast = await serve({ db: stack.handle.db.withPlugin(gate), settings: { pageSize: 1 } });
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 5));
+    const before = fast.lookup.counts.fast;
+    // Whichever page it is on, the answer is the certificate: from memory, or from the database while the rest loads.
+    expect(await servedId(fast.url, 'late-page.edges.test')).toBe(id);
+    const missing = await answerOf(`${fast.url}${path('never-uploaded.edges.test')}`, { headers: auth });
+    expect(missing.status).toBe(404);
+    expect(fast.lookup.counts.fast - before).toBeLessThanOrEqual(1);
+    shut = false;
+    for (const release of held.splice(0)) release();
+    await fast.index.sync();
+    const fastBefore = fast.lookup.counts.fast;
+    expect((await answerOf(`${fast.url}${path('never-uploaded.edges.test')}`, { headers: auth })).status).toBe(404);
+    expect(fast.lookup.counts.fast).toBe(fastBefore + 1);
+  });
+
   it('never serves rows read before an advance as current after it', async () => {
     const first = await upload(['race.edges.test']);
     // Every read of the index's database waits here while the gate is shut: the rows are read, not yet kept.

@@ -213,7 +213,8 @@ export function createServedIndex(deps: ServedIndexDeps): ServedIndex {
         if (timer) void sync();
         return undefined;
       }
-      return (isId ? byId : byName).get(key) ?? null;
+      // A miss is "no such domain" only once every page is in: during a full load it is "ask the database".
+      return (isId ? byId : byName).get(key) ?? (fullNeeded ? undefined : null);
     },
     fragment(certificate) {
       const held = certificate.fragment;
