@@ -72,10 +72,12 @@ export function projectionRoutes(deps: AppDeps): Router {
 /** Prometheus text exposition; behind the admin token like every admin route (scrapers send `bearer_token`). */
 export function metricsRoutes(deps: AppDeps): Router {
   const router = Router();
+  // Registered once, when the app is built, not on every scrape.
+  const metrics = deps.metrics;
+  if (metrics) registerReadModelGauges(metrics, deps);
   router.get('/metrics', async (_req, res) => {
-    if (!deps.metrics) throw new NotFoundError('metrics are not collected in this process');
-    registerReadModelGauges(deps.metrics, deps);
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    if (!metrics) throw new NotFoundError('metrics are not collected in this process');
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;
 }
