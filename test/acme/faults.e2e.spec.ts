@@ -82,6 +82,41 @@ describe('ACME faults at chosen steps (fault proxy in front of Pebble)', () => {
     expect(upstream('POST challenge')).toBe(1);
   });
 
+  it('challenge answer applied by the CA but answered 500: the authorization is read back, the challenge is not sent again, the order ends valid', async () => {
+    withFault({ step: 'challenge', method: 'POST', when: 'after', action: { kind: 'status', status: 500 } });
+    const first = await order(uniqueName('fault-challenge-applied'));
+    expect(proxy.fired).toEqual(['after POST challenge: status']);
+    const stepNames = first.body.steps.map((s) => `${s.step}:${s.ok}`);
+    expect(stepNames).toContain('trigger-challenges:false');
+    expect(stepNames).toContain('sync-authorization:true');
+    const done = await finish(first.body.order.id);
+    expect(done.body.order.status).toBe('valid');
+    expect(done.body.order.certificate_id).toBeTruthy();
+    expect(upstream('POST challenge')).toBe(1);
+  });
+
+  it('finalize applied by the CA but answered 500: the order is read before finalize is sent again, and ends valid', async () => {
+    withFault({ step: 'finalize', method: 'POST', when: 'after', action: { kind: 'status', status: 500 } });
+    const first = await order(uniqueName('fault-finalize-500'));
+    expect(first.body.next_step).toBe('sync-order');
+    const done = await finish(first.body.order.id);
+    expect(done.body.order.status).toBe('valid');
+    expect(done.body.order.certificate_id).toBeTruthy();
+    expect(upstream('POST finalize')).toBe(1);
+  });
+
+  it('finalize answered orderNotReady (the CA had it already, e.g. sent before a crash): the same step reads the order back and the order ends valid', async () => {
+    withFault({ step: 'finalize', method: 'POST', when: 'after', action: { kind: 'status', status: 403, problem: 'orderNotReady' } });
+    const first = await order(uniqueName('fault-finalize-notready'));
+    const stepNames = first.body.steps.map((s) => `${s.step}:${s.ok}`);
+    expect(stepNames.slice(-2)).toEqual(['finalize:false', 'sync-order:true']);
+    expect(first.body.next_step).toBe('download');
+    const done = await finish(first.body.order.id);
+    expect(done.body.order.status).toBe('valid');
+    expect(done.body.order.certificate_id).toBeTruthy();
+    expect(upstream('POST finalize')).toBe(1);
+  });
+
   it('order polling rate-limited (429, Retry-After 1) and authorization answers slow (1.5 s): the order still completes', async () => {
     withFault({ step: 'order', method: 'POST', when: 'after', action: { kind: 'status', status: 429, retryAfter: 1, problem: 'rateLimited' } });
     withFault({ step: 'authorization', method: 'POST', when: 'after', action: { kind: 'delay', ms: 1_500 }, times: 2 });

@@ -184,6 +184,21 @@ describe('challenges', () => {
     expect(nextStep(fold(downloaded))).toBe('done');
   });
 
+  it('reads the order back before finalize is sent again when the last finalize may have been applied', () => {
+    const ready = decideAll([create, step([{ kind: 'submitted', orderUrl: ORDER_URL, order: order('ready') }])]);
+    const failedWith = (problem: { type: string; status: number } | null) =>
+      [...ready, ...acmeOrderDecider.decide({ ...step([{ kind: 'failed', problem, message: 'x' }]), step: 'finalize' }, fold(ready))];
+    expect(nextStep(fold(failedWith(null)))).toBe('sync-order');
+    expect(nextStep(fold(failedWith({ type: 'urn:ietf:params:acme:error:serverInternal', status: 500 })))).toBe('sync-order');
+    const notReady = failedWith({ type: 'urn:ietf:params:acme:error:orderNotReady', status: 403 });
+    expect(nextStep(fold(notReady))).toBe('sync-order');
+    // A definite refusal of the request itself: finalize again (with a new CSR) is the next step.
+    expect(nextStep(fold(failedWith({ type: 'urn:ietf:params:acme:error:badCSR', status: 400 })))).toBe('finalize');
+    // Once synced, the CA's answer settles it: still ready means finalize was not applied.
+    const synced = [...notReady, ...acmeOrderDecider.decide(step([{ kind: 'order', order: order('ready') }]), fold(notReady))];
+    expect(nextStep(fold(synced))).toBe('finalize');
+  });
+
   it('refuses steps the state rules out', () => {
     expect(() => assertStepAllowed(fold(fetched), 'finalize')).toThrow(IllegalStateError);
     expect(() => assertStepAllowed(fold(fetched), 'download')).toThrow(IllegalStateError);

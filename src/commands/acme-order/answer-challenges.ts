@@ -101,7 +101,15 @@ export async function answerChallenges(deps: AcmeOrderDeps, orderId: string, opt
       facts: await Promise.all(pending.map((t) => trigger(session, t.challenge))),
     }), context);
     runs.push(stepRun('trigger-challenges', recorded));
-    if (!recorded.result.ok) return [...runs, ...await afterFailure(deps, orderId, context)];
+    if (!recorded.result.ok) {
+      // A trigger may have been applied although it failed (answer lost, or sent before a crash and
+      // refused now as not pending): read the authorizations back so the next step sees the CA's state.
+      runs.push(await resyncAuthorizations(deps, orderId, session, targets, context));
+      // A validation in flight still needs its DNS record; the next step polls it and then removes it.
+      const now = await loadOrder(deps.store, orderId);
+      if (targets.some((t) => now.challenges[t.challenge.challengeId]?.status === 'processing')) return runs;
+      return [...runs, ...await afterFailure(deps, orderId, context)];
+    }
   }
   let settled = true;
   const polled = await runOrderStep(deps, orderId, 'poll-authorizations', async () => {
@@ -118,6 +126,14 @@ export async function answerChallenges(deps: AcmeOrderDeps, orderId: string, opt
 
   // 4. and 5.
   return [...runs, ...await afterAnswers(deps, orderId, context)];
+}
+
+async function resyncAuthorizations(deps: AcmeOrderDeps, orderId: string, session: AcmeSession, targets: Target[], context: CommandContext): Promise<StepRun> {
+  const recorded = await runOrderStep(deps, orderId, 'sync-authorization', async () => {
+    const fetched = await Promise.all(targets.map((t) => fetchAuthorization(session, t.authorization.url)));
+    return { value: undefined, facts: fetched.map(({ value }) => ({ kind: 'authorization' as const, authorization: value })) };
+  }, context);
+  return stepRun('sync-authorization', recorded);
 }
 
 /** A step failed: take the DNS records down; the order itself is left for a sync or a retry. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyPolicy } from '../../domain/acme-order/key-cycle.js';
 import { assertStepAllowed } from '../../domain/acme-order/steps.js';
+import { AcmeProblem } from '../../infra/acme/index.js';
 import { deterministicId } from '../../infra/ids.js';
 import { generateCsr } from '../../infra/x509/csr-generator.js';
 import { loadAcmeAccount } from '../acme-account/load.js';
@@ -16,7 +17,7 @@ import { laterPosition, loadOrder, runOrderStep, stepRun, type StepRun } from '.
 import { pollSettings, pollUntil } from './poll.js';
 import { assertOrderNotRateLimited } from './rate-limit.js';
 import { parseOrder } from './resources.js';
-import { fetchOrder } from './sync-order.js';
+import { fetchOrder, syncOrder } from './sync-order.js';
 
 /** A CSR's id: derived from its DER, like every catalog id. */
 export const csrIdOf = (der: Buffer): string => deterministicId('certificateRequest', createHash('sha256').update(der).digest('hex'));
@@ -50,7 +51,13 @@ export async function finalizeOrder(deps: AcmeOrderDeps, orderId: string, contex
     };
   }, context);
   const runs = [stepRun('finalize', finalized)];
-  if (!finalized.result.ok || finalized.result.value.status !== 'processing') return runs;
+  if (!finalized.result.ok) {
+    // orderNotReady: the CA has this order past `ready` (a finalize applied before a crash or a lost
+    // answer); read it back instead of leaving the next step to send finalize again.
+    if (finalized.result.error instanceof AcmeProblem && finalized.result.error.is('orderNotReady')) runs.push(await syncOrder(deps, orderId, { poll: true }, context));
+    return runs;
+  }
+  if (finalized.result.value.status !== 'processing') return runs;
 
   let settled = true;
   const polled = await runOrderStep(deps, orderId, 'poll-order', async () => {

@@ -60,6 +60,19 @@ export function wantedChallengeType(order: OrderView, identifier: { value: strin
 }
 
 /** The challenge of an authorization we answer (the type asked for at creation). */
+/**
+ * The last finalize may have been applied although it failed: no answer (connection lost, timeout,
+ * a crash before the answer was recorded), a 5xx from the CA, or the CA saying the order is past
+ * `ready` (orderNotReady: our view is stale). The order must be read before finalize is sent again.
+ */
+export function finalizeOutcomeUnknown(order: { lastFailure: OrderView['lastFailure'] }): boolean {
+  const failure = order.lastFailure;
+  if (failure?.step !== 'finalize') return false;
+  if (failure.problem === null) return true;
+  const { type, status } = failure.problem;
+  return (typeof status === 'number' && status >= 500) || type === 'urn:ietf:params:acme:error:orderNotReady';
+}
+
 export function chosenChallenge(order: OrderView, authorization: AuthorizationView): ChallengeView | undefined {
   const type = wantedChallengeType(order, authorization.identifier, authorization.wildcard);
   return authorization.challengeIds.map((id) => order.challenges[id]).find((c) => c?.type === type);
@@ -92,7 +105,7 @@ export function evolve(state: AcmeOrderState, event: AcmeOrderEvent): AcmeOrderS
         ...o, status: event.data.status, expires: event.data.expires, authorizationUrls: event.data.authorizationUrls,
         finalizeUrl: event.data.finalizeUrl, certificateUrl: event.data.certificateUrl, error: event.data.error,
         // The CA's answer settles a finalize whose own answer was lost (steps.ts finalizeOutcomeUnknown).
-        lastFailure: o.lastFailure?.step === 'finalize' && o.lastFailure.problem === null ? null : o.lastFailure,
+        lastFailure: finalizeOutcomeUnknown(o) ? null : o.lastFailure,
       }));
     case 'AcmeAuthorizationSynced':
       return withOrder(state, (o) => {

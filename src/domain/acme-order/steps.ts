@@ -4,7 +4,7 @@
  * comes next when the caller lets certledger pick (peter_sslers' "process step by step").
  */
 import { IllegalStateError, NotFoundError } from '../shared/errors.js';
-import { chosenChallenge, isKnown, type AcmeOrderState, type AuthorizationView, type OrderView } from './state.js';
+import { chosenChallenge, finalizeOutcomeUnknown, isKnown, type AcmeOrderState, type AuthorizationView, type OrderView } from './state.js';
 
 export const STEPS = ['submit', 'fetch-authorizations', 'answer-challenge', 'sync-order', 'finalize', 'download'] as const;
 export type OrderStep = (typeof STEPS)[number];
@@ -41,8 +41,6 @@ export function authorizationsToAnswer(order: OrderView): AuthorizationView[] {
   });
 }
 
-/** The last finalize failed without an answer from the CA (connection lost, timeout): it may have happened. */
-export const finalizeOutcomeUnknown = (order: OrderView): boolean => order.lastFailure?.step === 'finalize' && order.lastFailure.problem === null;
 
 /** certledger's pick when the caller names no step. */
 export function nextStep(order: OrderView): NextStep {
