@@ -112,7 +112,8 @@ export async function startFaultProxy(pebble: PebbleCoordinates): Promise<FaultP
     const refusedNonce = answer.statusCode === 400 && answerBody.includes('urn:ietf:params:acme:error:badNonce');
     const key = `${method} ${step}${refusedNonce ? ' (badNonce)' : ''}`;
     proxy.upstream.set(key, (proxy.upstream.get(key) ?? 0) + 1);
-    const after = take(step, method, 'after');
+    // An 'after' fault stands for an applied request whose answer was lost: never one Pebble refused for its nonce.
+    const after = refusedNonce ? undefined : take(step, method, 'after');
     const nonce = typeof answer.headers['replay-nonce'] === 'string' ? answer.headers['replay-nonce'] : undefined;
     if (after && await act(res, after, nonce)) return;
     for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP.includes(name)) res.setHeader(name, value);

@@ -3,7 +3,7 @@ import { IllegalStateError, NotFoundError, ValidationError } from '../shared/err
 import type { AcmeOrderCommand, CreateAcmeOrder, RecordAcmeStep, StepFact } from './commands.js';
 import type { AcmeOrderEvent } from './events.js';
 import { isKeyPolicy, isKeyTechnology } from './key-cycle.js';
-import { evolve, initialState, isKnown, type AcmeOrderState, type OrderView } from './state.js';
+import { evolve, finalizeOutcomeUnknown, initialState, isKnown, type AcmeOrderState, type OrderView } from './state.js';
 import { isAuthorizationMove, isChallengeMove, isOrderMove } from './status.js';
 import { isRetryable } from './steps.js';
 
@@ -46,7 +46,8 @@ function factEvents(order: OrderView, fact: StepFact, step: string, now: string)
       if (!isOrderMove(order.status, o.status)) return [];
       const unchanged = order.status === o.status && order.expires === o.expires && order.finalizeUrl === o.finalizeUrl
         && order.certificateUrl === o.certificateUrl && sameJson(order.error, o.error) && sameJson(order.authorizationUrls, o.authorizationUrls);
-      if (unchanged) return [];
+      // Unchanged is still news after a finalize of unknown outcome: it settles that finalize was not applied.
+      if (unchanged && !finalizeOutcomeUnknown(order)) return [];
       return [{ type: 'AcmeOrderSynced', data: { orderId, status: o.status, expires: o.expires, authorizationUrls: o.authorizationUrls, finalizeUrl: o.finalizeUrl, certificateUrl: o.certificateUrl, error: o.error, syncedAt: now } }];
     }
     case 'authorization': {
