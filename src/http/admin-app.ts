@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { AppDeps } from './app-deps.js';
+import { dashboardBase, dashboardRoutes, dashboardSession, refuseDashboard } from './dashboard/router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { bearerAuth, requestIds, roleHeader } from './middleware.js';
 import { acmeAccountsRoutes } from './routes/acme-accounts.routes.js';
@@ -37,9 +38,15 @@ export function createAdminApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(roleHeader('admin'));
   app.use(requestIds(deps.logger, ['/healthz', '/readyz']));
-  app.use(bearerAuth(deps.adminToken, ['/healthz', '/readyz']));
+  const dashboard = dashboardBase(deps.adminPrefix);
+  app.use(bearerAuth(deps.adminToken, {
+    open: ['/healthz', '/readyz', `${dashboard}/login`],
+    openPrefixes: [`${dashboard}/assets/`],
+    ...(deps.adminToken ? { dashboard: { base: dashboard, session: dashboardSession(deps.adminToken), refuse: refuseDashboard(deps.adminPrefix) } } : {}),
+  }));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));
+  app.use(dashboard, dashboardRoutes(deps));
   app.use(deps.adminPrefix, peterSslersRoutes(deps));
   app.use(deps.adminPrefix, peterSslersCaRoutes(deps));
   app.use(deps.adminPrefix, peterSslersLifecycleRoutes(deps));

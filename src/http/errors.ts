@@ -71,41 +71,46 @@ function clientErrorField(error: { type?: unknown; message?: unknown }): string 
   return 'request';
 }
 
-/** The one mapping from errors to HTTP. Bodies never carry stack traces or key material. */
+export type ErrorAnswer = { status: number; body: ErrorBody; headers: Record<string, string> };
+
+/** The one mapping from errors to HTTP (JSON here, HTML in the dashboard). Bodies never carry stack traces or key material. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever was thrown, probed field by field
+export function errorAnswer(error: any, logger: Logger, req: { method: string; path: string }): ErrorAnswer {
+  if (error instanceof CertledgerError) {
+    const body: ErrorBody = { result: 'error', code: error.code, message: error.message };
+    const headers: Record<string, string> = {};
+    if (error instanceof ValidationError) body.form_errors = { ...error.fields };
+    if (error instanceof RateLimitedError) {
+      body.retry_after = error.notBefore;
+      headers['Retry-After'] = String(error.retryAfterSeconds(new Date()));
+    }
+    return { status: statusOf(error), body, headers };
+  }
+  const acme = acmeError(error);
+  if (acme) return { status: acme.status, body: acme.body, headers: acme.retryAfter !== undefined ? { 'Retry-After': String(acme.retryAfter) } : {} };
+  if (isDatabaseUnavailable(error)) {
+    logger.warn('database unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+    return {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: { result: 'error', code: 'database_unavailable', message: `The database is unavailable (${String(error?.message ?? error)}); nothing was changed by this request, retry it later` },
+    };
+  }
+  // express.json() and friends: malformed bodies are the client's fault.
+  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  if (status === 500) {
+    logger.error('request failed', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+    return { status: 500, headers: {}, body: { result: 'error', code: 'internal_error', message: 'Internal error' } };
+  }
+  const message = String(error?.message ?? 'Bad request');
+  return { status, headers: {}, body: { result: 'error', code: 'bad_request', message, form_errors: { [clientErrorField(error)]: message } } };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (res.headersSent) return;
-    if (error instanceof CertledgerError) {
-      const body: ErrorBody = { result: 'error', code: error.code, message: error.message };
-      if (error instanceof ValidationError) body.form_errors = { ...error.fields };
-      if (error instanceof RateLimitedError) {
-        body.retry_after = error.notBefore;
-        res.set('Retry-After', String(error.retryAfterSeconds(new Date())));
-      }
-      res.status(statusOf(error)).json(body);
-      return;
-    }
-    const acme = acmeError(error);
-    if (acme) {
-      if (acme.retryAfter !== undefined) res.set('Retry-After', String(acme.retryAfter));
-      res.status(acme.status).json(acme.body);
-      return;
-    }
-    if (isDatabaseUnavailable(error)) {
-      logger.warn('database unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
-      res.set('Retry-After', '5');
-      res.status(503).json({ result: 'error', code: 'database_unavailable', message: `The database is unavailable (${String(error?.message ?? error)}); nothing was changed by this request, retry it later` } satisfies ErrorBody);
-      return;
-    }
-    // express.json() and friends: malformed bodies are the client's fault.
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) {
-      logger.error('request failed', { method: req.method, path: req.path, error: String(error?.message ?? error) });
-      res.status(500).json({ result: 'error', code: 'internal_error', message: 'Internal error' } satisfies ErrorBody);
-      return;
-    }
-    const message = String(error?.message ?? 'Bad request');
-    res.status(status).json({ result: 'error', code: 'bad_request', message, form_errors: { [clientErrorField(error)]: message } } satisfies ErrorBody);
+    const answer = errorAnswer(error, logger, req);
+    res.set(answer.headers).status(answer.status).json(answer.body);
   };
 }
 

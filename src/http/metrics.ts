@@ -7,6 +7,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { certificatesAtRisk } from '../commands/maintenance/expiry-alerts.js';
 import type { AcmeExchangeRecord } from '../infra/acme/exchange.js';
 import type { AppDeps } from './app-deps.js';
+import { renewalCounts } from './queries/overview.js';
 
 export type Metrics = {
   registry: Registry;
@@ -76,17 +77,8 @@ export function registerReadModelGauges(metrics: Metrics, deps: ScrapeDeps): voi
     labelNames: ['state'],
     registers,
     async collect() {
-      const now = deps.now();
-      const row = await deps.db.selectFrom('renewal_configurations').select((eb) => [
-        eb.fn.countAll<string>().as('total'),
-        eb.fn.countAll<string>().filterWhere((w) => w.and([
-          w('is_auto_renew', '=', true),
-          w.or([w('renew_at', 'is', null), w('renew_at', '<=', now)]),
-        ])).as('due'),
-        eb.fn.countAll<string>().filterWhere('consecutive_failures', '>', 0).as('failing'),
-        eb.fn.countAll<string>().filterWhere('attempt_id', 'is not', null).as('running'),
-      ]).where('is_active', '=', true).executeTakeFirstOrThrow();
-      for (const state of ['total', 'due', 'failing', 'running'] as const) this.set({ state }, Number(row[state]));
+      const row = await renewalCounts(deps.db, deps.now());
+      for (const state of ['total', 'due', 'failing', 'running'] as const) this.set({ state }, row[state]);
     },
   });
   new Gauge({

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash, randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../infra/logger.js';
 import { runWithRequestContext } from '../infra/request-context.js';
 
@@ -11,24 +11,48 @@ export const roleHeader = (role: 'admin' | 'public'): RequestHandler => (_req, r
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+export type BearerAuthOptions = {
+  /** Paths answered without a token (health probes). */
+  open: readonly string[];
+  /** Path prefixes answered without a token (the dashboard's sign-in page and its style sheet). */
+  openPrefixes?: readonly string[];
+  /** The dashboard: its session cookie reads every admin route and changes only the dashboard's own. */
+  dashboard?: {
+    base: string;
+    /** none / valid / forged, from the request's cookie. */
+    session: (req: Request) => 'none' | 'valid' | 'forged';
+    /** Answers a refused dashboard page (the sign-in form) instead of JSON. */
+    refuse: (req: Request, res: Response, status: 401 | 403) => void;
+  };
+};
+
 /**
- * Bearer token on every admin route but the health probes; compared in constant time. No token
- * is 401 (RFC 6750 §3: ask for one); a token that is not ours is 403, so a misconfigured client
- * is told apart from one that forgot to send it.
+ * Bearer token on every admin route but the open ones; compared in constant time. No token is
+ * 401 (RFC 6750 §3: ask for one); a token that is not ours is 403, so a misconfigured client is
+ * told apart from one that forgot to send it.
  */
-export const bearerAuth = (token: string | undefined, open: readonly string[]): RequestHandler => {
+export const bearerAuth = (token: string | undefined, options: BearerAuthOptions): RequestHandler => {
   if (!token) return (_req, _res, next) => next();
   const expected = digest(token);
+  const { open, openPrefixes = [], dashboard } = options;
+  const inDashboard = (path: string) => dashboard !== undefined && (path === dashboard.base || path.startsWith(`${dashboard.base}/`));
   return (req, res, next) => {
-    if (open.includes(req.path)) return next();
+    if (open.includes(req.path) || openPrefixes.some((p) => req.path.startsWith(p))) return next();
     const match = /^Bearer (.+)$/.exec(req.header('authorization') ?? '');
     if (match && timingSafeEqual(digest(match[1]!), expected)) return next();
-    if (match) {
-      res.status(403).json({ result: 'error', code: 'forbidden', message: 'The bearer token is not valid for this service' });
+    const session = dashboard && !match ? dashboard.session(req) : 'none';
+    if (session === 'valid' && (inDashboard(req.path) || req.method === 'GET' || req.method === 'HEAD')) return next();
+    const status = match || session === 'forged' ? 403 : 401;
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="certledger"');
+    if (dashboard && inDashboard(req.path)) {
+      dashboard.refuse(req, res, status);
       return;
     }
-    res.setHeader('WWW-Authenticate', 'Bearer realm="certledger"');
-    res.status(401).json({ result: 'error', code: 'unauthorized', message: 'Authorization: Bearer <token> required' });
+    if (status === 403) {
+      res.status(403).json({ result: 'error', code: 'forbidden', message: match ? 'The bearer token is not valid for this service' : 'The dashboard session is not valid for this service' });
+      return;
+    }
+    res.status(401).json({ result: 'error', code: 'unauthorized', message: session === 'valid' ? 'A dashboard session may only read this route; send Authorization: Bearer <token>' : 'Authorization: Bearer <token> required' });
   };
 };
 

@@ -4,7 +4,9 @@ import { listRoutes, type RouteEntry } from '../../src/http/route-list.js';
 import { startTestStack, type TestStack } from '../support/app.js';
 
 const TOKEN = 'a-long-admin-token-for-tests';
-const OPEN = new Set(['/healthz', '/readyz']);
+const DASHBOARD = '/.well-known/peter_sslers/dashboard';
+// Health probes, the dashboard's sign-in form and its style sheet and script: answered without the token.
+const OPEN = new Set(['/healthz', '/readyz', `${DASHBOARD}/login`, `${DASHBOARD}/assets/:name`]);
 
 // One plausible value per parameter name, so each request reaches the route it names.
 const SAMPLE: Record<string, string> = {
@@ -42,6 +44,7 @@ describe('every admin route, enumerated from the router', () => {
     expect(routes).toContainEqual({ method: 'GET', path: '/.well-known/peter_sslers/domain/:key/config.json' });
     expect(routes).toContainEqual({ method: 'POST', path: '/api/v1/certificates' });
     expect(routes).toContainEqual({ method: 'GET', path: '/api/v1/events' });
+    expect(routes).toContainEqual({ method: 'GET', path: `${DASHBOARD}/certificates/:id` });
   });
 
   it('answers 401 without the token and 403 with a wrong one, writing nothing', async () => {
@@ -54,6 +57,12 @@ describe('every admin route, enumerated from the router', () => {
       if (missing.status !== 401 || missing.headers.get('www-authenticate') === null) wrong.push(`${label} without token: ${missing.status}`);
       if (forged.status !== 403) wrong.push(`${label} wrong token: ${forged.status}`);
       for (const res of [missing, forged]) {
+        if (route.path.startsWith(`${DASHBOARD}/`) || route.path === DASHBOARD) {
+          // A browser is shown the sign-in form instead.
+          const page = await res.text();
+          if (!res.headers.get('content-type')?.startsWith('text/html') || !page.includes('name="token"')) wrong.push(`${label}: no sign-in form`);
+          continue;
+        }
         const body = (await res.json()) as { result?: string };
         if (body.result !== 'error') wrong.push(`${label}: body ${JSON.stringify(body)}`);
       }

@@ -38,12 +38,27 @@ const fill = (path: string, values: string[]) => {
 // such peer configured they must refuse cleanly, never 5xx from our side.
 const ALLOWED_5XX = new Set([502, 503, 504]);
 
+const DASHBOARD = '/.well-known/peter_sslers/dashboard';
+const inDashboard = (path: string) => path === DASHBOARD || path.startsWith(`${DASHBOARD}/`);
+
+/** A dashboard refusal is a page: an alert with the message, and for a 400 the fields at fault (a form's error summary or the error page's list). */
+function dashboardRefusal(status: number, text: string): string | undefined {
+  if (!/role="alert"/.test(text)) return 'no alert on the page';
+  if (status === 400 && !/<li>(<a href="#f-[^"]+">|<strong>)/.test(text)) return '400 names no field';
+  return undefined;
+}
+
 describe('every admin route under random input (fast-check)', () => {
   let stack: TestStack;
   let routes: RouteEntry[];
+  /** The dashboard's CSRF cookie and field, so its forms are fuzzed past the CSRF check. */
+  let csrf: { cookie: string; value: string };
   beforeAll(async () => {
     stack = await startTestStack('pglite');
     routes = listRoutes(createAdminApp(stack.deps)).filter((r) => r.path !== '/healthz' && r.path !== '/readyz');
+    const login = await fetch(`${stack.admin.url}${DASHBOARD}/login`);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    csrf = { cookie, value: /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]! };
   });
   afterAll(async () => stack?.close());
 
@@ -55,15 +70,21 @@ describe('every admin route under random input (fast-check)', () => {
       async (route, values, q, payload) => {
         const url = `${stack.admin.url}${fill(route.path, values)}${q}`;
         const before = await stack.deps.store.headPosition();
+        const dashboard = inDashboard(route.path);
+        const text0 = dashboard && payload.type === 'application/x-www-form-urlencoded' ? `${payload.text}&_csrf=${csrf.value}` : payload.text;
         const res = await fetch(url, {
           method: route.method,
-          ...(route.method === 'GET' ? {} : { headers: { 'content-type': payload.type }, body: payload.text }),
+          headers: { ...(dashboard ? { cookie: csrf.cookie } : {}), ...(route.method === 'GET' ? {} : { 'content-type': payload.type }) },
+          ...(route.method === 'GET' ? {} : { body: text0 }),
         });
         requests += 1;
         const text = await res.text();
         const label = `${route.method} ${url.slice(stack.admin.url.length, stack.admin.url.length + 160)} → ${res.status}`;
         if (res.status >= 500 && !ALLOWED_5XX.has(res.status)) problems.push(`${label}: ${text.slice(0, 200)}`);
-        if (res.status >= 400 && res.status !== 404 && res.status !== 405) {
+        if (dashboard && res.status >= 400 && res.status !== 404 && res.status !== 405) {
+          const wrong = dashboardRefusal(res.status, text);
+          if (wrong) problems.push(`${label}: ${wrong}: ${text.slice(0, 160)}`);
+        } else if (res.status >= 400 && res.status !== 404 && res.status !== 405) {
           let parsed: { result?: string; code?: string; message?: string; form_errors?: Record<string, string> } | undefined;
           try {
             parsed = JSON.parse(text) as typeof parsed;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { acmeStreams } from '../../domain/shared/ids.js';
 import type { AcmeAccountsTable, AcmeServersTable, Database } from '../../infra/db/schema.js';
 import type { EventStore } from '../../infra/eventstore/port.js';
@@ -73,13 +73,27 @@ export async function findAcmeServersByOrigin(db: Kysely<Database>, origin: stri
   return rows.filter((row) => new URL(row.directory_url).origin === origin);
 }
 
-export type AcmeAccountFilters = { acme_server_id?: string; status?: string };
+export type AcmeAccountFilters = {
+  acme_server_id?: string;
+  status?: string;
+  /** A substring of a contact address (case-insensitive). */
+  contact?: string;
+};
 
-export async function listAcmeAccounts(db: Kysely<Database>, filters: AcmeAccountFilters, page: Page): Promise<Paged<AcmeAccountRow>> {
+const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Columns a list may sort by (the dashboard's). */
+export const ACCOUNT_SORTS = ['created_at', 'status', 'key_technology', 'acme_server_id'] as const;
+export type AccountOrder = { sort: (typeof ACCOUNT_SORTS)[number]; dir: 'asc' | 'desc' };
+
+/** Without `order`: newest first, as the API has always answered. */
+export async function listAcmeAccounts(db: Kysely<Database>, filters: AcmeAccountFilters, page: Page, order?: AccountOrder): Promise<Paged<AcmeAccountRow>> {
   let query = db.selectFrom('acme_accounts').selectAll();
   if (filters.acme_server_id) query = query.where('acme_server_id', '=', filters.acme_server_id);
   if (filters.status) query = query.where('status', '=', filters.status);
-  const { rows, total } = await pageOf(query.orderBy('created_at', 'desc').orderBy('id'), page);
+  if (filters.contact) query = query.where(sql<boolean>`contact::text ilike ${likePattern(filters.contact)}`);
+  const sorted = order ? query.orderBy(order.sort, order.dir).orderBy('created_at', 'desc') : query.orderBy('created_at', 'desc');
+  const { rows, total } = await pageOf(sorted.orderBy('id'), page);
   return { items: rows, total, ...page };
 }
 

@@ -1,5 +1,5 @@
 /** ACME orders, authorizations, challenges and rate limits from the acme read model. */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AcmeAuthorizationsTable, AcmeChallengesTable, AcmeOrdersTable, Database } from '../../infra/db/schema.js';
 import { isoOrNull, iso, pageOf, type Page, type Paged } from './lists.js';
 
@@ -86,13 +86,31 @@ export function authorizationJson(row: AuthorizationRow, challenges: ChallengeRo
   };
 }
 
-export type OrderFilters = { status?: string; acme_account_id?: string; active?: boolean; certificate_id?: string };
+export type OrderFilters = {
+  status?: string;
+  acme_account_id?: string;
+  active?: boolean;
+  certificate_id?: string;
+  /** One of its names contains this (case-insensitive): the dashboard's search box. */
+  name_contains?: string;
+};
+
+/** Columns a list may sort by (the API's own order is created, newest first). */
+export const ORDER_SORTS = { created: 'created_at', updated: 'updated_at', status: 'status', expires: 'expires_at', names: 'first_name' } as const;
+export type OrderSort = { by: keyof typeof ORDER_SORTS; dir: 'asc' | 'desc' };
 
 /** Orders still moving: not valid with a certificate, not invalid, not given up. */
 const ACTIVE_STATUSES = ['created', 'pending', 'ready', 'processing'];
 
-export async function listOrders(db: Kysely<Database>, filters: OrderFilters, page: Page): Promise<Paged<ReturnType<typeof orderJson>>> {
+export async function listOrders(
+  db: Kysely<Database>, filters: OrderFilters, page: Page, sort: OrderSort = { by: 'created', dir: 'desc' },
+): Promise<Paged<ReturnType<typeof orderJson>>> {
   let query = db.selectFrom('acme_orders').selectAll();
+  if (filters.name_contains) {
+    const needle = filters.name_contains.toLowerCase();
+    // position(), not LIKE: a typed % or _ is a character to find, not a wildcard.
+    query = query.where(sql<boolean>`exists (select 1 from jsonb_array_elements_text(acme_orders.domain_names) as n(name) where position(${needle} in n.name) > 0)`);
+  }
   if (filters.status) query = query.where('status', '=', filters.status);
   if (filters.acme_account_id) query = query.where('acme_account_id', '=', filters.acme_account_id);
   if (filters.certificate_id) query = query.where('certificate_id', '=', filters.certificate_id);
@@ -101,7 +119,10 @@ export async function listOrders(db: Kysely<Database>, filters: OrderFilters, pa
       ? query.where('status', 'in', ACTIVE_STATUSES).where('is_marked_invalid', '=', false)
       : query.where((eb) => eb.or([eb('status', 'not in', ACTIVE_STATUSES), eb('is_marked_invalid', '=', true)]));
   }
-  const { rows, total } = await pageOf(query.orderBy('created_at', 'desc').orderBy('id'), page);
+  const column = ORDER_SORTS[sort.by];
+  // Names in byte order (they are lower-case A-labels); an order never submitted (no expiry) sorts last either way.
+  const sorted = query.orderBy(column === 'first_name' ? sql`(domain_names->>0) collate "C"` : sql.ref(column), (ob) => (sort.dir === 'asc' ? ob.asc() : ob.desc()).nullsLast());
+  const { rows, total } = await pageOf(sorted.orderBy('created_at', 'desc').orderBy('id'), page);
   return { items: rows.map(orderJson), total, limit: page.limit, offset: page.offset };
 }
 

@@ -26,7 +26,13 @@ export type CertificateFilters = {
   single_domain?: boolean;
   /** Kept stashed by a site (not served, not renewed) — or not. */
   stashed?: boolean;
+  /** One of its names contains this (case-insensitive): the dashboard's search box. */
+  name_contains?: string;
 };
+
+/** Columns a list may sort by (the API's own order is soonest expiry first). */
+export const CERTIFICATE_SORTS = { expires: 'not_after', issued: 'not_before', names: 'first_name' } as const;
+export type CertificateSort = { by: keyof typeof CERTIFICATE_SORTS; dir: 'asc' | 'desc' };
 
 export type ChainLink = { id: string; is_default: boolean; is_selected: boolean };
 
@@ -61,6 +67,11 @@ function filtered(db: Kysely<Database>, f: CertificateFilters, now: Date) {
       ),
     );
   }
+  if (f.name_contains) {
+    // position(), not LIKE: a typed % or _ is a character to find, not a wildcard.
+    const needle = f.name_contains.toLowerCase();
+    q = q.where(sql<boolean>`exists (select 1 from jsonb_array_elements_text(s.domain_names) as n(name) where position(${needle} in n.name) > 0)`);
+  }
   if (f.single_domain !== undefined) q = q.where('c.domain_count', f.single_domain ? '=' : '>', 1);
   if (f.stashed !== undefined) {
     const stashed = sql<boolean>`exists (select 1 from site_certificates sc where sc.certificate_id = c.id and sc.role = 'stashed')`;
@@ -82,9 +93,15 @@ function filtered(db: Kysely<Database>, f: CertificateFilters, now: Date) {
   return q;
 }
 
-/** Certificates matching the filters, soonest expiry first, each with every chain it is linked to. */
-export async function listCertificates(db: Kysely<Database>, filters: CertificateFilters, page: Page, now: Date): Promise<Paged<CertificateListItem>> {
-  const query = filtered(db, filters, now).selectAll('c').select('s.domain_names').orderBy('c.not_after').orderBy('c.id');
+/** Certificates matching the filters, soonest expiry first (or by `sort`), each with every chain it is linked to. */
+export async function listCertificates(
+  db: Kysely<Database>, filters: CertificateFilters, page: Page, now: Date, sort: CertificateSort = { by: 'expires', dir: 'asc' },
+): Promise<Paged<CertificateListItem>> {
+  const column = CERTIFICATE_SORTS[sort.by];
+  const base = filtered(db, filters, now).selectAll('c').select('s.domain_names');
+  const sorted = column === 'first_name' ? base.orderBy(sql`s.domain_names->>0`, sort.dir) : base.orderBy(sql.ref(`c.${column}`), sort.dir);
+  // Ties fall back to the API's order, so a page boundary never splits them differently twice.
+  const query = sorted.orderBy('c.not_after').orderBy('c.id');
   const { rows, total } = await pageOf(query, page);
   const ids = rows.map((r) => r.id);
   const [chains, sites] = await Promise.all([chainsOf(db, ids), sitesOf(db, ids)]);

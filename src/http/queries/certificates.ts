@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
+import { ariStreamName } from '../../domain/ari/events.js';
+import { acmeOrderStreams, expiryAlertStreams, streams } from '../../domain/shared/ids.js';
 import type { Database } from '../../infra/db/schema.js';
+import type { EventStore } from '../../infra/eventstore/port.js';
+import { listEvents, type EventPage } from './audit.js';
 import { siteFields, sitesOf } from './certificate-list.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -81,6 +85,37 @@ export async function findCertificateSummary(db: Kysely<Database>, certificateId
     ...siteFields(sites),
     created_at: row.created_at.toISOString(),
   };
+}
+
+/** The certificate's names with the id of each name's domain (every name has one: importing records it). */
+export async function certificateDomains(db: Kysely<Database>, certificateId: string): Promise<{ id: string; domain_name: string }[]> {
+  if (!isId(certificateId)) return [];
+  return db.selectFrom('certificates as c')
+    .innerJoin('unique_fqdn_set_domains as fd', 'fd.unique_fqdn_set_id', 'c.unique_fqdn_set_id')
+    .innerJoin('domains as d', 'd.id', 'fd.domain_id')
+    .select(['d.id', 'd.domain_name'])
+    .where('c.id', '=', certificateId)
+    .orderBy('d.domain_name')
+    .execute();
+}
+
+/**
+ * Streams named after a certificate (its own, its ARI polls, its expiry alerts, a revocation of
+ * it at the CA) and its private key's, whose compromise or shredding takes it out of service.
+ */
+export const certificateStreams = (certificateId: string, privateKeyId: string): string[] => [
+  streams.certificate(certificateId),
+  ariStreamName(certificateId),
+  expiryAlertStreams.expiryAlert(certificateId),
+  acmeOrderStreams.acmeRevocation(certificateId),
+  streams.privateKey(privateKeyId),
+];
+
+/** Those streams' events from the audit index, oldest first, a page of `limit`. */
+export async function certificateHistory(
+  deps: { db: Kysely<Database>; store: EventStore }, certificateId: string, privateKeyId: string, limit: number,
+): Promise<EventPage> {
+  return listEvents(deps, { streams: certificateStreams(certificateId, privateKeyId) }, limit);
 }
 
 export type DomainRecord = {

@@ -13,7 +13,12 @@ export type DomainFilters = {
   without_active_certificate?: boolean;
   active?: boolean;
   id?: string;
+  /** Part of the normalised name, anywhere in it (the dashboard's search); matched literally. */
+  name_contains?: string;
 };
+
+/** The dashboard's column sorts; the API keeps its own order (name, or soonest expiry when filtering on it). */
+export type DomainOrder = { by: 'name' | 'created' | 'expiry'; dir: 'asc' | 'desc' };
 
 type Served = { id: string | null; not_after: Date | null; is_active: boolean | null };
 
@@ -52,6 +57,7 @@ function filtered(db: Kysely<Database>, f: DomainFilters, now: Date) {
     .leftJoin('certificates as cm', 'cm.id', 'd.certificate_latest_multi_id');
   // The prefix schema admits no LIKE wildcard (% or _), so it needs no escaping.
   if (f.name_prefix) q = q.where('d.domain_name', 'like', `${f.name_prefix}%`);
+  if (f.name_contains) q = q.where(sql<boolean>`position(${f.name_contains.toLowerCase()} in d.domain_name) > 0`);
   if (f.active !== undefined) q = q.where('d.is_active', '=', f.active);
   if (f.id) q = q.where('d.id', '=', f.id);
   if (f.expiring_within_days !== undefined) {
@@ -71,8 +77,14 @@ function filtered(db: Kysely<Database>, f: DomainFilters, now: Date) {
   return q;
 }
 
-/** Domains by name, or soonest served expiry first when filtering on it (as peter_sslers orders them). */
-export async function listDomains(db: Kysely<Database>, filters: DomainFilters, page: Page, now: Date): Promise<Paged<DomainListItem>> {
+/** The served certificates' soonest expiry (least() skips a missing one). */
+const servedExpiry = sql`least(cs.not_after, cm.not_after)`;
+
+/**
+ * Domains by name, or soonest served expiry first when filtering on it (as peter_sslers orders
+ * them); `order` sorts by a column instead (by expiry, domains serving nothing come last either way).
+ */
+export async function listDomains(db: Kysely<Database>, filters: DomainFilters, page: Page, now: Date, order?: DomainOrder): Promise<Paged<DomainListItem>> {
   let query = filtered(db, filters, now).select([
     'd.id',
     'd.domain_name',
@@ -85,8 +97,15 @@ export async function listDomains(db: Kysely<Database>, filters: DomainFilters, 
     'cm.not_after as multi_not_after',
     'cm.is_active as multi_active',
   ]);
-  if (filters.expiring_within_days !== undefined) query = query.orderBy(sql`least(cs.not_after, cm.not_after)`);
-  const { rows, total } = await pageOf(query.orderBy('d.domain_name'), page);
+  if (order) {
+    if (order.by === 'expiry') query = query.orderBy(sql`${servedExpiry} ${sql.raw(order.dir)} nulls last`);
+    else if (order.by === 'created') query = query.orderBy('d.created_at', order.dir);
+    query = query.orderBy('d.domain_name', order.by === 'name' ? order.dir : 'asc');
+  } else {
+    if (filters.expiring_within_days !== undefined) query = query.orderBy(servedExpiry);
+    query = query.orderBy('d.domain_name');
+  }
+  const { rows, total } = await pageOf(query, page);
   return { items: rows.map(domainItem), total, ...page };
 }
 

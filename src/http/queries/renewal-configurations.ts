@@ -1,5 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { renewalConfigurationStream } from '../../domain/renewal-configuration/events.js';
 import type { Database, RenewalConfigurationsTable } from '../../infra/db/schema.js';
+import type { EventStore } from '../../infra/eventstore/port.js';
 
 export type RenewalConfigurationRow = Selectable<RenewalConfigurationsTable>;
 
@@ -38,15 +40,49 @@ export async function findRenewalConfiguration(db: Kysely<Database>, id: string)
   return db.selectFrom('renewal_configurations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listRenewalConfigurations(db: Kysely<Database>, filter: { active?: boolean; accountId?: string; limit: number; offset: number }) {
+/** Columns a list may sort by (the dashboard's); `names` is the first name of the set. */
+export const RENEWAL_SORTS = ['created_at', 'names', 'renew_at', 'last_attempt_at'] as const;
+export type RenewalSort = (typeof RENEWAL_SORTS)[number];
+
+export type RenewalListFilter = {
+  active?: boolean;
+  accountId?: string;
+  /** Only these configurations (the renewal queue page: what the run would pick). */
+  ids?: readonly string[];
+  /** A substring of any of its names (case-insensitive). */
+  q?: string;
+  sort?: RenewalSort;
+  dir?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+};
+
+const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listRenewalConfigurations(db: Kysely<Database>, filter: RenewalListFilter) {
   let query = db.selectFrom('renewal_configurations');
   if (filter.active !== undefined) query = query.where('is_active', '=', filter.active);
   if (filter.accountId) query = query.where((eb) => eb.or([eb('acme_account_id', '=', filter.accountId!), eb('backup_acme_account_id', '=', filter.accountId!)]));
+  if (filter.ids) query = filter.ids.length > 0 ? query.where('id', 'in', [...filter.ids]) : query.where(sql<boolean>`false`);
+  if (filter.q) query = query.where(sql<boolean>`domain_names::text ilike ${likePattern(filter.q)}`);
+  const dir = filter.dir ?? 'desc';
+  // Without a sort: newest first, as the API has always answered.
+  const column = filter.sort === 'names' ? sql`domain_names->>0` : sql.ref(filter.sort ?? 'created_at');
+  const ordered = query.selectAll().orderBy(column, (ob) => (dir === 'asc' ? ob.asc() : ob.desc()).nullsLast()).orderBy('id');
   const [rows, total] = await Promise.all([
-    query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    ordered.limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows, total: Number(total.n) };
+}
+
+/** The ACME orders a configuration's attempts made (its stream names them), newest first. */
+export async function renewalConfigurationOrders(db: Kysely<Database>, store: EventStore, configurationId: string) {
+  const events = await store.readStream(renewalConfigurationStream(configurationId));
+  const orderIds = [...new Set(events.flatMap((e) => (typeof e.data.orderId === 'string' ? [e.data.orderId] : [])))];
+  if (orderIds.length === 0) return [];
+  return db.selectFrom('acme_orders').select(['id', 'status', 'domain_names', 'acme_account_id', 'certificate_id', 'created_at'])
+    .where('id', 'in', orderIds).orderBy('created_at', 'desc').execute();
 }
 
 /**

@@ -3,7 +3,6 @@
  * certificate) and restore (accepts one). Input is checked in full before anything is written.
  */
 import express, { Router, type Request } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { backUpSite, type SiteDescription } from '../../commands/site/backup.js';
 import { deploySite, type SiteOutcome } from '../../commands/site/deploy.js';
@@ -16,6 +15,7 @@ import { NotFoundError } from '../../domain/shared/errors.js';
 import type { SiteState, TlsWish } from '../../domain/site/state.js';
 import { orderDepsOf } from '../acme-order-answers.js';
 import type { AppDeps } from '../app-deps.js';
+import { listSites } from '../queries/sites.js';
 import { idParam, paginationFields, parseOrThrow } from '../schemas/certificate.schema.js';
 
 const siteId = z.string({ error: 'must be a site id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a site id (letters, digits, . _ -)');
@@ -148,12 +148,7 @@ export function sitesRoutes(deps: AppDeps): Router {
 
   router.get('/sites', async (req, res) => {
     const q = parseOrThrow(listQuery, req.query);
-    let query = deps.db.selectFrom('sites');
-    if (q.host) query = query.where(sql<boolean>`host_names @> ${JSON.stringify([q.host])}::jsonb`);
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy('site_id').limit(q.limit).offset(q.offset).execute(),
-      query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-    ]);
+    const { rows, total } = await listSites(deps.db, { host: q.host, limit: q.limit, offset: q.offset });
     const items = rows.map((r) => ({
       site_id: r.site_id,
       status: r.status,
@@ -163,7 +158,7 @@ export function sitesRoutes(deps: AppDeps): Router {
       stashed_certificates: r.stash.map((c) => ({ certificate_id: c.certificateId, not_after: c.notAfter, stashed: true })),
       updated_at: new Date(r.updated_at).toISOString(),
     }));
-    res.json({ items, total: Number(count.n), limit: q.limit, offset: q.offset });
+    res.json({ items, total, limit: q.limit, offset: q.offset });
   });
   router.post('/sites/restore', json, async (req, res) => {
     const body = parseOrThrow(restoreBody, req.body ?? {});

@@ -1,37 +1,16 @@
 import { Router } from 'express';
 import { runningRebuilds } from '../../projections/rebuild/rebuild-lock.js';
-import { readPrimeCheckpoint } from '../../projections/redis-prime/checkpoint.js';
+import { primeLag } from '../queries/overview.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { registerReadModelGauges } from '../metrics.js';
 
 type PrimeView = { position: string | null; lag: string | null; last_error: string | null };
 
-/**
- * Where the Redis prime stands: this process's runner (projector role), else the checkpoint it
- * keeps in Redis (other roles); null without Redis. Informative only: nginx falls back to
- * config.json, so a lagging or absent prime never makes the service unready.
- */
+/** The Redis prime's position and lag, as strings (informative only: nginx falls back to config.json, so it never makes the service unready). */
 async function primeView(deps: Pick<AppDeps, 'redis' | 'primeStatus'>, head: bigint): Promise<PrimeView | null> {
-  const view = (position: bigint | undefined, error?: string): PrimeView => ({
-    position: position === undefined ? null : position.toString(),
-    lag: position === undefined ? null : (head - position).toString(),
-    last_error: error ?? null,
-  });
-  if (deps.primeStatus) {
-    const status = deps.primeStatus();
-    return view(status.position, status.lastError);
-  }
-  if (!deps.redis) return null;
-  try {
-    const position = await Promise.race([
-      readPrimeCheckpoint(deps.redis),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis did not answer within 500 ms')), 500).unref()),
-    ]);
-    return view(position);
-  } catch (error) {
-    return view(undefined, error instanceof Error ? error.message : String(error));
-  }
+  const lag = await primeLag(deps, head);
+  return lag && { position: lag.position?.toString() ?? null, lag: lag.lag?.toString() ?? null, last_error: lag.lastError };
 }
 
 /** Liveness and readiness; readiness means every projection has caught up with the event log. */
