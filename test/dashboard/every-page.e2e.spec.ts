@@ -5,10 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import axe from 'axe-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import { listRoutes } from '../../src/http/route-list.js';
 import { json } from '../support/app.js';
+import { newContext, openBrowser } from '../support/browser.js';
 import { uniqueName } from '../acme/orders-support.js';
 import { DASHBOARD, startDashboardData, type DashboardData } from './dashboard-support.js';
 
@@ -24,9 +27,10 @@ describe('every dashboard page as text (no JavaScript; Lynx)', () => {
   let data: DashboardData;
   let samples: Map<string, Sample>;
   let getRoutes: string[];
+  let browser: Browser;
 
   beforeAll(async () => {
-    data = await startDashboardData();
+    [data, browser] = await Promise.all([startDashboardData(), openBrowser()]);
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${data.origin}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answer = await json(res);
@@ -75,7 +79,10 @@ describe('every dashboard page as text (no JavaScript; Lynx)', () => {
       .map((r) => r.path.slice(DASHBOARD.length))
       .filter((p) => p !== '/login' && !p.startsWith('/assets/'));
   }, 180_000);
-  afterAll(async () => data?.close());
+  afterAll(async () => {
+    await browser?.close();
+    await data?.close();
+  });
 
   it('has a sample for every page the router serves', () => {
     expect(getRoutes.length).toBeGreaterThanOrEqual(25);
@@ -121,5 +128,28 @@ describe('every dashboard page as text (no JavaScript; Lynx)', () => {
     }
     console.log(`dashboard as text: ${getRoutes.length} pages, HTML ${Math.min(...sizes)}–${Math.max(...sizes)} bytes, each rendered by Lynx`);
     expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('has no serious accessibility violation on any page (axe-core in Chromium: labels, headings, contrast, landmarks)', async () => {
+    const { context, page, scriptErrors } = await newContext(browser, data.origin);
+    const found: string[] = [];
+    let minor = 0;
+    for (const route of getRoutes) {
+      const { path } = samples.get(route)!;
+      await page.goto(`${DASHBOARD}${path}`);
+      await page.addScriptTag({ content: axe.source });
+      // Runs in the page: its globals, not Node's.
+      const violations = await page.evaluate(async () => {
+        const page = globalThis as unknown as { axe: typeof axe; document: axe.ElementContext };
+        const results = await page.axe.run(page.document, { resultTypes: ['violations'] });
+        return results.violations.map((v) => ({ impact: v.impact, text: `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}` }));
+      });
+      minor += violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical').length;
+      for (const v of violations) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${path}: ${v.text}`);
+    }
+    console.log(`axe-core: ${getRoutes.length} pages, ${found.length} serious or critical violations, ${minor} moderate or minor`);
+    expect(found).toEqual([]);
+    expect(scriptErrors).toEqual([]);
+    await context.close();
   }, 180_000);
 });
