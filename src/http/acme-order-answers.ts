@@ -3,6 +3,7 @@
  * a step, how a step and its error are shown, CSR downloads and the order's event stream.
  */
 import type { Response } from 'express';
+import { createAcmeOrder, type CreatedOrder } from '../commands/acme-order/create-acme-order.js';
 import { laterPosition, loadOrder, type StepRun } from '../commands/acme-order/order-stream.js';
 import type { AcmeOrderDeps } from '../commands/acme-order/deps.js';
 import { RateLimitedError } from '../commands/acme-order/rate-limit.js';
@@ -13,10 +14,25 @@ import { AcmeProblem, AcmeRateLimitedError } from '../infra/acme/index.js';
 import { splitPemBlocks } from '../infra/x509/pem.js';
 import type { AppDeps } from './app-deps.js';
 import { findCsr } from './queries/acme-orders.js';
+import { createOrderBody } from './schemas/acme-order.schema.js';
+import { parseOrThrow } from './schemas/certificate.schema.js';
 
 export const orderDepsOf = (deps: AppDeps): AcmeOrderDeps => ({
   store: deps.store, vault: deps.vault, db: deps.db, now: deps.now, acme: deps.acme, projections: deps.projections, dns: deps.dns, logger: deps.logger,
 });
+
+/** POST /api/v1/acme-orders and the dashboard's new-order form: the API's body schema, then the command. */
+export async function createOrderFromBody(deps: AppDeps, body: unknown, actor: string): Promise<CreatedOrder> {
+  const input = parseOrThrow(createOrderBody, body ?? {});
+  return createAcmeOrder(orderDepsOf(deps), {
+    accountId: input.account_id,
+    identifiers: input.identifiers,
+    keyPolicy: input.key_policy,
+    keyTechnology: input.key_technology,
+    processing: input.process,
+    deactivateOnFailure: input.deactivate_on_failure,
+  }, { actor });
+}
 
 export function errorJson(error: unknown): { message: string; code: string; acme_problem?: unknown; retry_after?: string } {
   if (error instanceof AcmeProblem) {

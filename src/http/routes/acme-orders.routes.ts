@@ -1,6 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
 import { triggerChallenge } from '../../commands/acme-order/answer-challenges.js';
-import { createAcmeOrder } from '../../commands/acme-order/create-acme-order.js';
 import { deactivateAuthorizations, orderOfAuthorization, orderOfChallenge } from '../../commands/acme-order/deactivate-authorizations.js';
 import { downloadCertificate } from '../../commands/acme-order/download-certificate.js';
 import { finalizeOrder } from '../../commands/acme-order/finalize-order.js';
@@ -11,11 +10,11 @@ import { retryOrder } from '../../commands/acme-order/retry-order.js';
 import { revokeCertificate } from '../../commands/acme-order/revoke-certificate.js';
 import { fetchAuthorizations, syncAuthorization, syncChallenge, syncOrder } from '../../commands/acme-order/sync-order.js';
 import { NotFoundError } from '../../domain/shared/errors.js';
-import { isCsrDownload, orderDepsOf, orderEvents, sendCsr, settleSteps, statusFor, stepJson, type StepOutcome } from '../acme-order-answers.js';
+import { createOrderFromBody, isCsrDownload, orderDepsOf, orderEvents, sendCsr, settleSteps, statusFor, stepJson, type StepOutcome } from '../acme-order-answers.js';
 import type { AppDeps } from '../app-deps.js';
 import { authorizationJson, challengeJson, findAuthorization, findChallenge, findOrderView, listAuthorizations, listChallenges, listOrders, listRateLimits } from '../queries/acme-orders.js';
 import {
-  authorizationListQuery, challengeListQuery, createOrderBody, markInvalidBody, orderListQuery, processBody, rateLimitListQuery, retryBody, revokeBody,
+  authorizationListQuery, challengeListQuery, markInvalidBody, orderListQuery, processBody, rateLimitListQuery, retryBody, revokeBody,
 } from '../schemas/acme-order.schema.js';
 import { idParam, parseOrThrow } from '../schemas/certificate.schema.js';
 
@@ -46,15 +45,7 @@ export function acmeOrdersRoutes(deps: AppDeps): Router {
   };
 
   router.post('/acme-orders', body, async (req, res) => {
-    const input = parseOrThrow(createOrderBody, req.body ?? {});
-    const created = await createAcmeOrder(orderDeps(), {
-      accountId: input.account_id,
-      identifiers: input.identifiers,
-      keyPolicy: input.key_policy,
-      keyTechnology: input.key_technology,
-      processing: input.process,
-      deactivateOnFailure: input.deactivate_on_failure,
-    }, { actor: 'api' });
+    const created = await createOrderFromBody(deps, req.body, 'api');
     await answer(res, created.orderId, await settleSteps(deps, created.orderId, created.report.steps), 201);
   });
 

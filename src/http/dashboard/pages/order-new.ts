@@ -3,13 +3,10 @@
  * by the same schema and sent to the same command; the API's errors are shown by each box.
  */
 import type { Request, Response } from 'express';
-import { createAcmeOrder } from '../../../commands/acme-order/create-acme-order.js';
 import { KEY_POLICIES, KEY_TECHNOLOGIES } from '../../../domain/acme-order/key-cycle.js';
-import { orderDepsOf, settleSteps } from '../../acme-order-answers.js';
+import { createOrderFromBody, settleSteps } from '../../acme-order-answers.js';
 import type { AppDeps } from '../../app-deps.js';
 import type { AcmeAccountRow } from '../../queries/acme-accounts.js';
-import { createOrderBody } from '../../schemas/acme-order.schema.js';
-import { parseOrThrow } from '../../schemas/certificate.schema.js';
 import { emptyForm, errorSummary, field, formFailure, formValues, lines, type FormState } from '../forms.js';
 import { html, type Html } from '../html.js';
 import { csrfField, page, type DashboardContext } from '../layout.js';
@@ -82,15 +79,7 @@ export async function createOrderAction(deps: AppDeps, req: Request, res: Respon
   const values = formValues(req.body);
   const body = apiBody(values);
   try {
-    const input = parseOrThrow(createOrderBody, body);
-    const created = await createAcmeOrder(orderDepsOf(deps), {
-      accountId: input.account_id,
-      identifiers: input.identifiers,
-      keyPolicy: input.key_policy,
-      keyTechnology: input.key_technology,
-      processing: input.process,
-      deactivateOnFailure: input.deactivate_on_failure,
-    }, { actor: 'dashboard' });
+    const created = await createOrderFromBody(deps, body, 'dashboard');
     const outcome = await settleSteps(deps, created.orderId, created.report.steps);
     redirectDone(res, `${ctxOf(res).base}/orders/${created.orderId}`, outcome.failed ? 'failed' : 'created');
   } catch (error) {
