@@ -7,7 +7,7 @@ import type { ExpiryBucket } from '../../queries/overview.js';
 import { html, type Html } from '../html.js';
 
 export const card = (value: number, label: string, href?: string): Html =>
-  html`<div class="card"><span class="value">${value}</span>${href ? html`<a href="${href}">${label}</a>` : label}</div>`;
+  html`<div class="card"><span class="value">${value}</span> ${href ? html`<a href="${href}">${label}</a>` : label}</div>`;
 
 /** Tallest bar in pixels; the rest scale to it (a non-zero count keeps a visible sliver). */
 const MAX_BAR_PX = 100;
