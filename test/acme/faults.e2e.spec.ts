@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { json } from '../support/app.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { newAccount, startOrderStack, uniqueName, type OrderStack } from './orders-support.js';
@@ -22,6 +22,10 @@ describe('ACME faults at chosen steps (fault proxy in front of Pebble)', () => {
   afterAll(async () => {
     await stack?.close();
     await proxy?.close();
+  });
+  afterEach((context) => {
+    const posts = [...proxy.upstream].filter(([key]) => key.startsWith('POST')).map(([key, n]) => `${key.slice(5)}×${n}`).join(', ');
+    console.log(`fault "${context.task.name.split(':')[0]}": fired ${proxy.fired.join('; ') || 'nothing'}; POSTs the CA received: ${posts}`);
   });
   beforeEach(() => {
     proxy.faults.length = 0;

@@ -72,6 +72,7 @@ describe('two processes, one PostgreSQL: the same command at once does the work 
     expect(new Set(bodies.map((x) => x.body.certificate.id)).size).toBe(1);
     expect(await count('CertificateImported', 'race-upload.example.test')).toBe(1);
     expect(await count('PrivateKeyImported', bodies[0]!.body.private_key.id)).toBe(1);
+    console.log(`race upload: 12 concurrent uploads of one certificate over 2 processes → ${new Set(bodies.map((x) => x.body.certificate.id)).size} certificate, ${await count('CertificateImported', 'race-upload.example.test')} import event`);
   });
 
   it('the same renewal configuration renewed by both at once: one ACME order', async () => {
@@ -84,6 +85,7 @@ describe('two processes, one PostgreSQL: the same command at once does the work 
     expect(outcomes.every((o) => o.status < 500), JSON.stringify(outcomes)).toBe(true);
     expect(outcomes.filter((o) => o.status === 201)).toHaveLength(1);
     expect(await count('AcmeOrderCreated', name)).toBe(1);
+    console.log(`race renewal: 4 concurrent renewals of one configuration over 2 processes → answers ${outcomes.map((o) => o.status).join('/')}, ${await count('AcmeOrderCreated', name)} ACME order`);
   }, 120_000);
 
   it('the same autocert domain asked of both at once: one ACME order', async () => {
@@ -104,5 +106,6 @@ describe('two processes, one PostgreSQL: the same command at once does the work 
     const again = await post(b, '/api/v1/autocert', { domain_name: name });
     expect(again.status).toBe(200);
     expect(await count('AcmeOrderCreated', name)).toBe(1);
+    console.log(`race autocert: 4 concurrent requests for one name over 2 processes → answers ${outcomes.map((o) => o.status).join('/')}, ${await count('AcmeOrderCreated', name)} ACME order, then 200 from the catalog`);
   }, 120_000);
 });
