@@ -75,7 +75,7 @@ describe.each(['pglite', 'postgres'] as const)('domain queries on %s', (kind) =>
   });
 
   it('answers bad domain filters with 400 naming the parameter', async () => {
-    for (const [query, parameter] of [['name_prefix=%25', 'name_prefix'], ['expiring_within_days=soon', 'expiring_within_days'], ['without_active_certificate=2', 'without_active_certificate'], ['limit=0', 'limit'], ['sort=name', 'sort']]) {
+    for (const [query, parameter] of [['name_prefix=%25', 'name_prefix'], ['expiring_within_days=soon', 'expiring_within_days'], ['without_active_certificate=2', 'without_active_certificate'], ['limit=0', 'limit'], ['sort=serial', 'sort'], ['dir=up', 'dir']]) {
       const res = await api(`/domains?${query}`);
       expect(res.status, query).toBe(400);
       expect(Object.keys((await json(res)).form_errors), query).toContain(parameter);

@@ -51,7 +51,9 @@ export function acmeOrdersRoutes(deps: AppDeps): Router {
 
   router.get('/acme-orders', async (req, res) => {
     const q = parseOrThrow(orderListQuery, req.query);
-    res.json(await listOrders(deps.db, { status: q.status, acme_account_id: q.account_id, active: q.active, certificate_id: q.certificate_id }, q));
+    res.json(await listOrders(deps.db, {
+      status: q.status, acme_account_id: q.account_id, active: q.active, certificate_id: q.certificate_id, name_contains: q.name_contains,
+    }, q, q.sort ? { by: q.sort, dir: q.dir ?? 'desc' } : undefined));
   });
 
   router.get('/acme-orders/:id', async (req, res) => {

@@ -6,7 +6,7 @@ import { parseDownloadName, sendCertificateDownload } from '../downloads.js';
 import { findCertificateRecord, findCertificateSummary } from '../queries/certificates.js';
 import { certificatePayload } from '../queries/config-payload.js';
 import { listCertificates } from '../queries/certificate-list.js';
-import { listQuery, parseOrThrow } from '../schemas/certificate.schema.js';
+import { certificateListQuery, parseOrThrow } from '../schemas/certificate.schema.js';
 
 export function certificateRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -23,8 +23,8 @@ export function certificateRoutes(deps: AppDeps): Router {
   // spki_sha256, private_key_id, ca_certificate_id, ca_chain_id, issuer (+ issuer_match), domain,
   // stashed (kept by a site for a later deploy; every item says is_stashed and which sites hold it).
   router.get('/certificates', async (req, res) => {
-    const { limit, offset, ...filters } = parseOrThrow(listQuery, req.query);
-    res.json(await listCertificates(deps.db, filters, { limit, offset }, deps.now()));
+    const { limit, offset, sort, dir, ...filters } = parseOrThrow(certificateListQuery, req.query);
+    res.json(await listCertificates(deps.db, filters, { limit, offset }, deps.now(), sort ? { by: sort, dir: dir ?? 'asc' } : undefined));
   });
 
   router.get('/certificates/:id', async (req, res) => {

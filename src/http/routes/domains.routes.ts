@@ -25,8 +25,8 @@ export function domainRoutes(deps: AppDeps): Router {
 
   // Filters (domainListQuery): name_prefix, expiring_within_days, without_active_certificate, active.
   router.get('/domains', async (req, res) => {
-    const { limit, offset, ...filters } = parseOrThrow(domainListQuery, req.query);
-    res.json(await listDomains(deps.db, filters, { limit, offset }, deps.now()));
+    const { limit, offset, sort, dir, ...filters } = parseOrThrow(domainListQuery, req.query);
+    res.json(await listDomains(deps.db, filters, { limit, offset }, deps.now(), sort ? { by: sort, dir: dir ?? 'asc' } : undefined));
   });
 
   router.get('/domains/:key', async (req, res) => {

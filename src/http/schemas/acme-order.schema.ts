@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { KEY_POLICIES, KEY_TECHNOLOGIES } from '../../domain/acme-order/key-cycle.js';
 import { STEPS } from '../../domain/acme-order/steps.js';
 import { normaliseDomainName } from '../../infra/x509/domain-names.js';
-import { idParam, paginationFields } from './certificate.schema.js';
+import { idParam, paginationFields, searchSortFields } from './certificate.schema.js';
 
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'));
 
@@ -82,6 +82,7 @@ export const orderListQuery = z.strictObject({
   account_id: idParam.optional(),
   certificate_id: idParam.optional(),
   active: flag,
+  ...searchSortFields(['created', 'updated', 'status', 'expires', 'names']),
 });
 
 export const authorizationListQuery = z.strictObject({

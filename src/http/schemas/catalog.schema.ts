@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expiringWithinDays, paginationFields } from './certificate.schema.js';
+import { expiringWithinDays, paginationFields, searchSortFields } from './certificate.schema.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -25,6 +25,7 @@ export const domainListQuery = z.strictObject({
   expiring_within_days: expiringWithinDays.optional(),
   without_active_certificate: flag,
   active: flag,
+  ...searchSortFields(['name', 'created', 'expiry']),
 });
 
 export type DomainListQuery = z.infer<typeof domainListQuery>;

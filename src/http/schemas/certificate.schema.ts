@@ -51,6 +51,16 @@ export const listQuery = z.strictObject({
 
 export type CertificateListQuery = z.infer<typeof listQuery>;
 
+/** Search and order of a list: a name fragment, a column of `sorts`, a direction (absent: the list's own order). */
+export const searchSortFields = <const S extends readonly [string, ...string[]]>(sorts: S) => ({
+  name_contains: z.string().trim().min(1, 'must not be empty').max(253, 'is too long').optional(),
+  sort: z.enum(sorts, { error: `must be one of ${sorts.join(', ')}` }).optional(),
+  dir: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).optional(),
+});
+
+/** GET /api/v1/certificates: the filters, a name fragment and an order (default: soonest expiry first). */
+export const certificateListQuery = listQuery.extend(searchSortFields(['expires', 'issued', 'names']));
+
 /** zod issues → ValidationError naming each field (unknown keys included). */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
