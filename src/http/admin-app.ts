@@ -42,7 +42,7 @@ export function createAdminApp(deps: AppDeps): Express {
   app.use(bearerAuth(deps.adminToken, {
     open: ['/healthz', '/readyz', `${dashboard}/login`],
     openPrefixes: [`${dashboard}/assets/`],
-    ...(deps.adminToken ? { dashboard: { base: dashboard, session: dashboardSession(deps.adminToken), refuse: refuseDashboard(deps.adminPrefix) } } : {}),
+    ...(deps.adminToken ? { dashboard: { base: dashboard, session: dashboardSession(deps.adminToken), refuse: refuseDashboard(deps) } } : {}),
   }));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));

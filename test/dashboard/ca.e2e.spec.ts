@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../support/app.js';
 import { newContext, openBrowser, screenshot } from '../support/browser.js';
 import { createCa, issueLeaf } from '../support/pki.js';
-import { DASHBOARD, startDashboardData, type DashboardData } from './dashboard-support.js';
+import { DASHBOARD, type DashboardData, fetchPage, startDashboardData } from './dashboard-support.js';
 
 type CaItem = { id: string; subject: string; fingerprint_sha1: string; pem?: string };
 type ChainItem = { id: string; ca_certificate_ids: string[]; pem: string };
@@ -27,10 +27,7 @@ describe('dashboard: CA certificates, CA chains and the chain preference policy'
   });
 
   const api = async (path: string) => json(await fetch(`${data.origin}/api/v1${path}`));
-  const plain = async (path: string) => {
-    const res = await fetch(`${data.origin}${DASHBOARD}${path}`);
-    return { status: res.status, text: await res.text() };
-  };
+  const plain = (path: string) => fetchPage(data.origin, path);
   const chain = async (id: string): Promise<ChainItem> => (await api(`/ca-chains/${id}`)).ca_chain;
   const selectedChain = async (certificateId: string): Promise<string> =>
     (await api(`/certificates/${certificateId}`)).certificate.ca_chains.find((c: { is_selected: boolean }) => c.is_selected).id;

@@ -24,6 +24,12 @@ export type DashboardData = {
   close: () => Promise<void>;
 };
 
+/** A dashboard page as a text browser gets it: no script, no cookie. */
+export async function fetchPage(origin: string, path: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${origin}${DASHBOARD}${path}`);
+  return { status: res.status, text: await res.text() };
+}
+
 export async function upload(origin: string, token: string | undefined, ca: TestCa, names: string[], keyAlgorithm: 'RSA' | 'EC' = 'EC') {
   const leaf = await issueLeaf(ca, { names, keyAlgorithm });
   const res = await fetch(`${origin}${PREFIX}/certificate-signed/upload.json`, {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../support/app.js';
 import { newContext, openBrowser, screenshot } from '../support/browser.js';
 import { uniqueName } from '../acme/orders-support.js';
-import { DASHBOARD, startDashboardData, type DashboardData } from './dashboard-support.js';
+import { DASHBOARD, type DashboardData, fetchPage, startDashboardData } from './dashboard-support.js';
 
 let data: DashboardData;
 let browser: Browser;
@@ -35,9 +35,9 @@ afterAll(async () => {
 
 /** The page without JavaScript: what a text browser gets. */
 const plain = async (path: string) => {
-  const res = await fetch(`${data.origin}${DASHBOARD}${path}`);
-  expect(res.status).toBe(200);
-  return res.text();
+  const { status, text } = await fetchPage(data.origin, path);
+  expect(status).toBe(200);
+  return text;
 };
 
 /** Opens `path` in a fresh context; confirmations are accepted. */

@@ -4,7 +4,7 @@ import { createAcmeOrder } from '../../src/commands/acme-order/create-acme-order
 import { newContext, openBrowser, screenshot } from '../support/browser.js';
 import { uniqueName } from '../acme/orders-support.js';
 import { PEBBLE_BLOCKED_DOMAIN } from '../support/pebble.js';
-import { DASHBOARD, startDashboardData, type DashboardData } from './dashboard-support.js';
+import { DASHBOARD, type DashboardData, fetchPage, startDashboardData } from './dashboard-support.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
@@ -23,10 +23,7 @@ describe('dashboard: ACME orders', () => {
   });
 
   /** Plain fetch, no script: what a text browser gets. */
-  const fetchPage = async (path: string) => {
-    const res = await fetch(`${data.origin}${DASHBOARD}${path}`);
-    return { status: res.status, text: await res.text() };
-  };
+  const plainPage = (path: string) => fetchPage(data.origin, path);
   const timelineCount = (page: Page) => page.locator('ol.timeline > li').count();
   const statusWord = (page: Page) => page.locator('dl.facts dt:text-is("Status") + dd .badge').first().textContent();
 
@@ -80,7 +77,7 @@ describe('dashboard: ACME orders', () => {
     expect(await page.getByRole('button', { name: /Mark invalid|Retry|Deactivate/ }).count()).toBe(0);
     await screenshot(page, 'orders-done');
 
-    const plain = await fetchPage(`/orders/${orderId}`);
+    const plain = await plainPage(`/orders/${orderId}`);
     expect(plain.status).toBe(200);
     expect(plain.text).toContain(`Timeline (${events.total} events)`);
     expect(plain.text).toContain(`${DASHBOARD}/certificates/${row.certificate_id}`);
@@ -208,12 +205,12 @@ describe('dashboard: ACME orders', () => {
     expect(scriptErrors).toEqual([]);
     await context.close();
 
-    const plain = await fetchPage(`/orders?q=${encodeURIComponent(data.issued.name.toUpperCase())}`);
+    const plain = await plainPage(`/orders?q=${encodeURIComponent(data.issued.name.toUpperCase())}`);
     expect(plain.status).toBe(200);
     expect(plain.text).toContain(`${DASHBOARD}/orders/${data.issued.orderId}`);
     expect(plain.text).toContain(`${DASHBOARD}/certificates/${data.issued.certificateId}`);
     expect(plain.text).not.toContain(made[0]!.name);
-    const bad = await fetchPage('/orders?sort=secret&status=lost');
+    const bad = await plainPage('/orders?sort=secret&status=lost');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('sort');
   });

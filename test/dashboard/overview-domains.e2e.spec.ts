@@ -9,7 +9,7 @@ import { form, json } from '../support/app.js';
 import { newContext, openBrowser, screenshot } from '../support/browser.js';
 import { PEBBLE_BLOCKED_DOMAIN } from '../support/pebble.js';
 import { issueLeaf } from '../support/pki.js';
-import { DASHBOARD, PREFIX, startDashboardData, type DashboardData } from './dashboard-support.js';
+import { DASHBOARD, type DashboardData, fetchPage, PREFIX, startDashboardData } from './dashboard-support.js';
 
 const DAY_MS = 86_400_000;
 
@@ -37,8 +37,8 @@ describe('dashboard overview and domains', () => {
     return body.certificate.id as string;
   };
   const text = async (path: string) => {
-    const res = await fetch(`${data.origin}${DASHBOARD}${path}`);
-    return { status: res.status, body: await res.text() };
+    const { status, text: body } = await fetchPage(data.origin, path);
+    return { status, body };
   };
   const domainId = async (name: string) =>
     (await data.stack.deps.db.selectFrom('domains').select('id').where('domain_name', '=', name).executeTakeFirstOrThrow()).id;

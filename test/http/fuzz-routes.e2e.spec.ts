@@ -71,11 +71,11 @@ describe('every admin route under random input (fast-check)', () => {
         const url = `${stack.admin.url}${fill(route.path, values)}${q}`;
         const before = await stack.deps.store.headPosition();
         const dashboard = inDashboard(route.path);
-        const text0 = dashboard && payload.type === 'application/x-www-form-urlencoded' ? `${payload.text}&_csrf=${csrf.value}` : payload.text;
+        const sentBody = dashboard && payload.type === 'application/x-www-form-urlencoded' ? `${payload.text}&_csrf=${csrf.value}` : payload.text;
         const res = await fetch(url, {
           method: route.method,
           headers: { ...(dashboard ? { cookie: csrf.cookie } : {}), ...(route.method === 'GET' ? {} : { 'content-type': payload.type }) },
-          ...(route.method === 'GET' ? {} : { body: text0 }),
+          ...(route.method === 'GET' ? {} : { body: sentBody }),
         });
         requests += 1;
         const text = await res.text();

@@ -4,7 +4,7 @@
  * answered with errors keeps what was typed (never a private key: file fields are not echoed).
  */
 import type { Request } from 'express';
-import { silentLogger, type Logger } from '../../infra/logger.js';
+import { silentLogger } from '../../infra/logger.js';
 import { errorAnswer } from '../errors.js';
 import { html, type Html } from './html.js';
 
@@ -21,7 +21,7 @@ export const emptyForm = (values: Record<string, string> = {}): FormState => ({ 
  * The same mapping as the API: status, message and per-field errors of whatever the command threw.
  * A failure of our own (500) is not the form's fault: it is thrown on to the error page, which logs it once.
  */
-export function formFailure(error: unknown, _logger: Logger, req: Request, values: Record<string, string>): { status: number; state: FormState } {
+export function formFailure(error: unknown, req: Request, values: Record<string, string>): { status: number; state: FormState } {
   const answer = errorAnswer(error, silentLogger, req);
   if (answer.status === 500) throw error;
   return { status: answer.status, state: { values, errors: answer.body.form_errors ?? {}, message: answer.body.message } };

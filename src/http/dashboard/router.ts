@@ -30,9 +30,9 @@ const safeNext = (base: string, value: unknown): string =>
   typeof value === 'string' && (value === base || value.startsWith(`${base}/`)) && !value.includes('//', 1) && !/[\\\r\n]/.test(value) ? value : `${base}/`;
 
 /** bearerAuth's answer for a dashboard page without a valid session: the sign-in form. */
-export const refuseDashboard = (adminPrefix: string) => (req: Request, res: Response, status: 401 | 403): void => {
+export const refuseDashboard = ({ adminPrefix, now }: Pick<AppDeps, 'adminPrefix' | 'now'>) => (req: Request, res: Response, status: 401 | 403): void => {
   const base = dashboardBase(adminPrefix);
-  const ctx: DashboardContext = { base, adminPrefix, csrf: csrfToken(req, res, adminPrefix), now: new Date(), signedIn: false };
+  const ctx: DashboardContext = { base, adminPrefix, csrf: csrfToken(req, res, adminPrefix), now: now(), signedIn: false };
   const state = status === 403 ? { ...emptyForm(), message: 'That session or token is not valid for this service: sign in again.' } : emptyForm();
   sendPage(res, status, signInPage(ctx, state, safeNext(base, req.originalUrl.split('?')[0])));
 };
@@ -98,10 +98,9 @@ export function dashboardRoutes(deps: AppDeps): Router {
   const errors: ErrorRequestHandler = (error, req, res, _next) => {
     if (res.headersSent) return;
     const answer = errorAnswer(error, deps.logger, req);
-    const ctx = ctxOf(res) ?? { base, adminPrefix: deps.adminPrefix, csrf: '', now: deps.now(), signedIn: deps.adminToken !== undefined };
     const fields = Object.entries(answer.body.form_errors ?? {});
     res.set(answer.headers);
-    sendPage(res, answer.status, page(ctx, { title: answer.status >= 500 ? 'Something went wrong' : 'Not accepted', section: 'overview' }, html`
+    sendPage(res, answer.status, page(ctxOf(res), { title: answer.status >= 500 ? 'Something went wrong' : 'Not accepted', section: 'overview' }, html`
 <div class="error-summary" role="alert"><h2>${answer.body.code}</h2><p>${answer.body.message}</p>${fields.length > 0 ? html`<ul>${fields.map(([name, text]) => html`<li><strong>${name}</strong>: ${text}</li>`)}</ul>` : ''}</div>
 <p><a href="${base}/">Back to the overview</a></p>`));
   };

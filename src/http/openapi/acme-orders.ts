@@ -13,24 +13,18 @@ const step = (summary: string, description?: string): Operation => ({
   summary, ...(description ? { description } : {}), tags: orders, responses: { '200': stepAnswer, ...ACME },
 });
 const events = object({ items: array(ref('StoredEvent')), total: integer() }, ['items', 'total']);
-const authorizationStep = (summary: string): Operation => ({
-  summary, tags: ['acme-authorizations'],
+/** A step on one authorization or challenge: the object after it, and the steps that ran. */
+const objectStep = (key: 'authorization' | 'challenge', schema: string) => (summary: string): Operation => ({
+  summary, tags: [`acme-${key}s`],
   responses: {
-    '200': json('The authorization after the step', object({
-      result: { type: 'string', enum: ['success', 'error'] }, authorization: nullable(ref('AcmeAuthorization')), steps: array(ref('Step')),
+    '200': json(`The ${key} after the step`, object({
+      result: { type: 'string', enum: ['success', 'error'] }, [key]: nullable(ref(schema)), steps: array(ref('Step')),
     }, ['result', 'steps'])),
     ...ACME,
   },
 });
-const challengeStep = (summary: string): Operation => ({
-  summary, tags: ['acme-challenges'],
-  responses: {
-    '200': json('The challenge after the step', object({
-      result: { type: 'string', enum: ['success', 'error'] }, challenge: nullable(ref('AcmeChallenge')), steps: array(ref('Step')),
-    }, ['result', 'steps'])),
-    ...ACME,
-  },
-});
+const authorizationStep = objectStep('authorization', 'AcmeAuthorization');
+const challengeStep = objectStep('challenge', 'AcmeChallenge');
 
 export const acmeOrderOperations: OperationMap = {
   'POST /api/v1/acme-orders': {

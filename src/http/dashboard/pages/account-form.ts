@@ -78,7 +78,7 @@ export function accountFormRoutes(deps: AppDeps): Router {
       await accountAfter(deps, created.acmeAccountId, created.registration.position);
       redirectDone(res, `${ctx.base}/accounts/${created.acmeAccountId}`, 'created');
     } catch (error) {
-      const failed = formFailure(error, deps.logger, req, { ...values, 'eab.hmac_key': '' });
+      const failed = formFailure(error, req, { ...values, 'eab.hmac_key': '' });
       sendPage(res, failed.status, await formPage(deps, ctx, failed.state));
     }
   });

@@ -68,7 +68,7 @@ export function chainPreferencePages(deps: AppDeps): Router {
       const result = await applyChainPreference(deps, { type: 'SetChainPreferencePolicy', fingerprintsSha1: parsed.fingerprints_sha1 }, 'dashboard');
       redirectDone(res, `${ctxOf(res).base}/chain-preference`, result.changed ? 'saved' : 'unchanged');
     } catch (error) {
-      const failure = formFailure(error, deps.logger, req, { [POLICY_FIELD]: String(sent.at(-1) ?? '') });
+      const failure = formFailure(error, req, { [POLICY_FIELD]: String(sent.at(-1) ?? '') });
       await show(req, res, failure.status, { ...failure.state, errors: placeErrors(failure.state.errors, sent, current) });
     }
   });

@@ -40,7 +40,7 @@ export function caUploadPages(deps: AppDeps): Router {
       const result = await uploadCaCertificate(deps, Buffer.from(body.certificate), 'certificate', 'dashboard');
       redirectDone(res, `${ctxOf(res).base}/ca-certificates/${result.caCertificateId}`, result.created ? 'uploaded' : 'known');
     } catch (error) {
-      const failure = formFailure(error, deps.logger, req, values);
+      const failure = formFailure(error, req, values);
       uploadPage(res, failure.status, failure.state);
     }
   });

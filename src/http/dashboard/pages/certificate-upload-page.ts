@@ -41,7 +41,7 @@ export async function uploadSubmit(deps: AppDeps, req: Request, res: Response): 
     redirectDone(res, `${ctx.base}/certificates/${outcome.certificateId}`, outcome.created ? 'uploaded' : 'known');
   } catch (error) {
     // No values echoed: the files are the only input, and one of them is a private key.
-    const { status, state } = formFailure(error, deps.logger, req, {});
+    const { status, state } = formFailure(error, req, {});
     sendPage(res, status, uploadForm(ctx, state));
   }
 }

@@ -28,7 +28,7 @@ export function certificatesPages(deps: AppDeps): Router {
       const done = await applyMark(deps, req.params.id, values);
       redirectDone(res, `${ctxOf(res).base}/certificates/${req.params.id}`, done);
     } catch (error) {
-      const { status, state } = formFailure(error, deps.logger, req, values);
+      const { status, state } = formFailure(error, req, values);
       await certificatePage(deps, req.params.id, res, { status, marks: state });
     }
   });

@@ -81,7 +81,7 @@ export function domainsPages(deps: AppDeps): Router {
         const marked = await markDomain(deps, domainKey(String(req.params.key)), action, { reason: mark.reason, actor: 'dashboard' });
         redirectDone(res, `${ctxOf(res).base}/domains/${marked.domain.id}`, marked.changed ? `${action}d` : 'unchanged');
       } catch (error) {
-        const failure = formFailure(error, deps.logger, req, values);
+        const failure = formFailure(error, req, values);
         // An unknown domain has no page to show the form on: the router's error page says 404.
         if (failure.status === 404) throw error;
         await show(req, res, failure.status, failure.state);

@@ -63,7 +63,7 @@ export const markInvalidAction: Action = async (deps, req, res) => {
     await settleSteps(deps, orderId, [], handled.position);
     redirectDone(res, `${ctxOf(res).base}/orders/${orderId}`, 'marked');
   } catch (error) {
-    const failure = formFailure(error, deps.logger, req, values);
+    const failure = formFailure(error, req, values);
     if (failure.status >= 500 || failure.status === 404) throw error;
     await sendOrderPage(deps, req, res, failure.status, failure.state);
   }

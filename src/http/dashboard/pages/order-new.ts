@@ -83,7 +83,7 @@ export async function createOrderAction(deps: AppDeps, req: Request, res: Respon
     const outcome = await settleSteps(deps, created.orderId, created.report.steps);
     redirectDone(res, `${ctxOf(res).base}/orders/${created.orderId}`, outcome.failed ? 'failed' : 'created');
   } catch (error) {
-    const failure = formFailure(error, deps.logger, req, values);
+    const failure = formFailure(error, req, values);
     // Not the form's fault (the store, the CA): the dashboard's error page, as the API would answer.
     if (failure.status >= 500) throw error;
     const httpCount = Array.isArray(body[HTTP]) ? (body[HTTP] as string[]).length : 0;

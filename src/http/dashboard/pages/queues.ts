@@ -61,7 +61,7 @@ export function queuesPages(deps: AppDeps): Router {
   const router = Router();
   const blank = (): States => ({ add: emptyForm(), process: emptyForm() });
   const refuse = async (req: Request, res: Response, error: unknown, which: keyof States, values: Record<string, string>) => {
-    const failed = formFailure(error, deps.logger, req, values);
+    const failed = formFailure(error, req, values);
     sendPage(res, failed.status, await queuesPage(deps, ctxOf(res), { ...blank(), [which]: failed.state }));
   };
 

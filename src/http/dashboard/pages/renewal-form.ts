@@ -88,7 +88,7 @@ export function renewalFormRoutes(deps: AppDeps): Router {
       await settled(configurationId);
       redirectDone(res, `${ctx.base}/renewal-configurations/${configurationId}`, 'created');
     } catch (error) {
-      const failed = formFailure(error, deps.logger, req, values);
+      const failed = formFailure(error, req, values);
       sendPage(res, failed.status, await formPage(deps, ctx, failed.state));
     }
   });

@@ -66,7 +66,7 @@ export function sitesPages(deps: AppDeps): Router {
       await settle(outcome.position);
       redirectDone(res, hrefOf(res, id), outcome.tlsFailure ? 'deployed-without-tls' : 'deployed');
     } catch (error) {
-      const failed = formFailure(error, deps.logger, req, withoutKeys(values));
+      const failed = formFailure(error, req, withoutKeys(values));
       const body = fromList
         ? await sitesPage(deps, ctxOf(res), {}, { ...blank(), deploy: failed.state })
         : await siteDetailPage(deps, ctxOf(res), checkedSiteId(req.params.id), failed.state);
@@ -83,7 +83,7 @@ export function sitesPages(deps: AppDeps): Router {
       await settle(outcome.position);
       redirectDone(res, hrefOf(res, body.site_id), 'restored');
     } catch (error) {
-      const failed = formFailure(error, deps.logger, req, withoutKeys(values));
+      const failed = formFailure(error, req, withoutKeys(values));
       sendPage(res, failed.status, await sitesPage(deps, ctxOf(res), {}, { ...blank(), restore: failed.state }));
     }
   });
